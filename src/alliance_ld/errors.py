@@ -1,0 +1,68 @@
+"""Errors raised by alliance-ld.
+
+Every error a user can cause derives from :class:`AllianceLDError` and carries a
+message that says what went wrong and where (file and line, query position,
+focus node and shape). Anything else escaping the package is a bug.
+
+::
+
+    AllianceLDError
+    ├── InputError            bad input given by the user (exit code 2, HTTP 4xx)
+    │   ├── DataSyntaxError   an RDF file that does not parse (file, line, column)
+    │   ├── QuerySyntaxError  a SPARQL query that does not parse (line, column)
+    │   └── MissingInputError a file or folder that is missing, unreadable or empty
+    └── ValidationFailed      data that does not conform to the shapes (exit code 1)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class AllianceLDError(Exception):
+    """Base class of every error alliance-ld reports to its users."""
+
+
+class InputError(AllianceLDError):
+    """The user gave input we cannot use."""
+
+
+class DataSyntaxError(InputError):
+    """An RDF document that does not parse."""
+
+    def __init__(
+        self, source: Path | str, message: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        self.source = str(source)
+        self.line = line
+        self.column = column
+        self.detail = message
+        where = self.source
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: syntax error: {message}")
+
+
+class QuerySyntaxError(InputError):
+    """A SPARQL query or update that does not parse."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        self.line = line
+        self.column = column
+        self.detail = message
+        where = f"line {line}, column {column}: " if line is not None else ""
+        super().__init__(f"SPARQL syntax error: {where}{message}")
+
+
+class MissingInputError(InputError):
+    """A file or folder that does not exist, cannot be read, or holds no data."""
+
+
+class ValidationFailed(AllianceLDError):
+    """Data that does not conform to the SHACL shapes."""
+
+    def __init__(self, report_text: str) -> None:
+        self.report_text = report_text
+        super().__init__(report_text)
