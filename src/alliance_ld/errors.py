@@ -11,7 +11,10 @@ focus node and shape). Anything else escaping the package is a bug.
     │   ├── DataSyntaxError   an RDF file that does not parse (file, line, column)
     │   ├── QuerySyntaxError  a SPARQL query that does not parse (line, column)
     │   └── MissingInputError a file or folder that is missing, unreadable or empty
-    └── ValidationFailed      data that does not conform to the shapes (exit code 1)
+    ├── ShapeViolationError      data that does not conform to the shapes (exit code 1)
+    └── ReasonerError     the OWL reasoner could not give an answer (exit code 2)
+        ├── ReasonerUnavailableError  Java, which HermiT runs on, is missing or does not start
+        └── ReasonerFailedError       HermiT started but stopped with an error
 """
 
 from __future__ import annotations
@@ -60,9 +63,24 @@ class MissingInputError(InputError):
     """A file or folder that does not exist, cannot be read, or holds no data."""
 
 
-class ValidationFailed(AllianceLDError):
+class ShapeViolationError(AllianceLDError):
     """Data that does not conform to the SHACL shapes."""
 
     def __init__(self, report_text: str) -> None:
         self.report_text = report_text
         super().__init__(report_text)
+
+
+class ReasonerError(AllianceLDError):
+    """The OWL reasoner (HermiT) could not give an answer.
+
+    An inconsistent ontology is an answer, not an error: it is reported, not raised.
+    """
+
+
+class ReasonerUnavailableError(ReasonerError):
+    """Java, which the HermiT reasoner runs on, is not installed or does not start."""
+
+
+class ReasonerFailedError(ReasonerError):
+    """HermiT started but stopped with an error (the message names the Java exception)."""

@@ -12,11 +12,9 @@ Oxigraph lacks) asks :meth:`Store.rdflib_graph`, which converts on demand.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Union
 
 import pyoxigraph as ox
 import rdflib
@@ -25,7 +23,7 @@ from rdflib.namespace import XSD
 from .errors import DataSyntaxError, MissingInputError, QuerySyntaxError
 from .resources import DATA_DIR, GRAPH_NS, ONTOLOGY_FILE, RDF_SUFFIXES, rdf_files
 
-QueryResult = Union[ox.QuerySolutions, ox.QueryBoolean, ox.QueryTriples]
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 _OX_FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -34,8 +32,10 @@ _OX_FORMATS = {
     ".owl": ox.RdfFormat.RDF_XML,
     ".nq": ox.RdfFormat.N_QUADS,
     ".trig": ox.RdfFormat.TRIG,
+    ".jsonld": ox.RdfFormat.JSON_LD,
 }
-_POSITION = re.compile(r"line (\d+) column (\d+)")
+_POSITION = re.compile(r"line (\d+) (?:column|between columns) (\d+)")
+_PARSER_PREFIX = re.compile(r"^Parser error (at|between) [^:]*: ")
 _QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): ")
 
 
@@ -48,18 +48,23 @@ def _rdf_inputs(paths: Sequence[Path]) -> list[Path]:
     """Expand folders to the RDF files they hold, failing clearly on bad paths."""
     files: list[Path] = []
     for path in paths:
-        if not path.exists():
+        try:
+            exists, is_dir = path.exists(), path.is_dir()
+        except OSError as exc:
+            raise MissingInputError(f"{path}: cannot access: {exc.strerror}") from exc
+        if not exists:
             raise MissingInputError(f"{path}: no such file or directory")
-        if path.is_dir():
-            if not os.access(path, os.R_OK | os.X_OK):
-                raise MissingInputError(f"{path}: directory is not readable")
-            found = rdf_files(path)
+        if is_dir:
+            try:
+                found = rdf_files(path)
+            except PermissionError as exc:
+                raise MissingInputError(f"{path}: directory is not readable") from exc
             if not found:
                 suffixes = ", ".join(sorted(RDF_SUFFIXES))
                 raise MissingInputError(f"{path}: no RDF files ({suffixes}) in this directory")
             files.extend(found)
         else:
-            if path.suffix not in _OX_FORMATS and path.suffix != ".jsonld":
+            if path.suffix not in _OX_FORMATS:
                 raise MissingInputError(f"{path}: unknown RDF file type {path.suffix!r}")
             files.append(path)
     return files
@@ -81,13 +86,6 @@ def parse_quads(path: Path, graph: str | None = None) -> list[ox.Quad]:
     """
     target = ox.NamedNode(graph or graph_name_for(path))
     data = _read(path)
-    if path.suffix == ".jsonld":
-        g = rdflib.Graph()
-        try:
-            g.parse(data=data, format="json-ld", publicID=path.resolve().as_uri())
-        except Exception as exc:  # rdflib's JSON-LD parser raises many types
-            raise DataSyntaxError(path, str(exc)) from exc
-        return [ox.Quad(*(to_ox(t) for t in triple), target) for triple in g]  # type: ignore[arg-type]
     try:
         triples = ox.parse(
             data, format=_OX_FORMATS[path.suffix], base_iri=path.resolve().as_uri()
@@ -97,7 +95,8 @@ def parse_quads(path: Path, graph: str | None = None) -> list[ox.Quad]:
         message = str(exc)
         match = _POSITION.search(message)
         line, column = (int(match[1]), int(match[2])) if match else (None, None)
-        raise DataSyntaxError(path, message, line, column) from exc
+        detail = _PARSER_PREFIX.sub("", message)
+        raise DataSyntaxError(path, detail, line, column) from exc
 
 
 # ---------------------------------------------------------------------------
@@ -185,7 +184,7 @@ class Store:
         wanted = set(graphs) if graphs is not None else None
         g = rdflib.Graph()
         for quad in self._ox:
-            if wanted is not None and quad.graph_name.value not in wanted:  # type: ignore[union-attr]
+            if wanted is not None and quad.graph_name.value not in wanted:
                 continue
             g.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
         return g

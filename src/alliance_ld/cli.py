@@ -1,0 +1,135 @@
+"""The ``alliance-ld`` command line.
+
+Exit codes: 0 success (data conforms), 1 SHACL violations found (or an
+inconsistent ontology), 2 bad input or a runtime error. Errors are one line on
+standard error, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import AllianceLDError
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+
+
+def _paths(values: Sequence[str] | None) -> list[Path] | None:
+    return [Path(v) for v in values] if values else None
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import validate_paths
+
+    report = validate_paths(_paths(args.data), _paths(args.shapes))
+    output = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}
+    sys.stdout.write(output[args.format]().rstrip("\n") + "\n")
+    return EXIT_OK if report.conforms else EXIT_VIOLATIONS
+
+
+def cmd_reason(args: argparse.Namespace) -> int:
+    from .reasoning import reason
+
+    report = reason(_paths(args.data))
+    sys.stdout.write(report.to_json() if args.format == "json" else report.to_text())
+    sys.stdout.write("\n")
+    consistent = report.consistent and not report.unsatisfiable_classes
+    return EXIT_OK if consistent else EXIT_VIOLATIONS
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .query import read_query, run_query
+    from .store import load_default
+
+    text, _origin = read_query(args.query)
+    store = load_default(_paths(args.data))
+    sys.stdout.write(run_query(store, text, args.format))
+    return EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    # With --out, only the artefacts are written; the namespace module stays put.
+    written = build(Path(args.out), namespace_module=None) if args.out else build()
+    for path in written:
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from .stats import compute
+    from .store import load_default
+
+    sys.stdout.write(compute(load_default(_paths(args.data))).to_text())
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate the data, then print a summary of the graph (the quick start's main job)."""
+    status = cmd_validate(argparse.Namespace(data=args.data, shapes=None, format="text"))
+    print()
+    cmd_stats(args)
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="alliance-ld",
+        description="Validate, reason over, query and publish the alliance-ld knowledge graph.",
+    )
+    parser.add_argument("--version", action="version", version=f"alliance-ld {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str,
+            data: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(func=func)
+        if data:
+            p.add_argument("--data", nargs="+", metavar="PATH",
+                           help="data files or folders (default: the shipped data/)")
+        return p
+
+    p = add("validate", cmd_validate, "Validate the data against the SHACL shapes.")
+    p.add_argument("--shapes", nargs="+", metavar="PATH",
+                   help="shapes files or folders (default: the shipped shapes/)")
+    p.add_argument("--format", choices=("text", "turtle", "json"), default="text",
+                   help="report format (default: text)")
+
+    p = add("reason", cmd_reason, "Run HermiT over the ontology and data; report consistency.")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = add("query", cmd_query, "Run a SPARQL query over the ontology and data.")
+    p.add_argument("query", metavar="FILE-or-QUERY",
+                   help="a query file, the query text itself, or - for standard input")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    p = add("build", cmd_build, "Generate the ontology's release artefacts.", data=False)
+    p.add_argument("--out", metavar="DIR", help="write the artefacts to DIR instead")
+
+    add("stats", cmd_stats, "Count triples per graph and resources per class.")
+    add("check", cmd_check, "Validate the data, then summarise the graph.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except AllianceLDError as exc:
+        message = str(exc).replace("\n", " ")
+        print(f"alliance-ld: error: {message}", file=sys.stderr)
+        from .errors import ShapeViolationError
+
+        return EXIT_VIOLATIONS if isinstance(exc, ShapeViolationError) else EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""The command line as a user runs it: exit codes, outputs and one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+NORAD_QUERY = ROOT / "queries" / "cq01-norad-members.rq"
+US = "https://w3id.org/alliance-ld/id/nation/united-states"
+CANADA = "https://w3id.org/alliance-ld/id/nation/canada"
+INLINE = (
+    "PREFIX org: <http://www.w3.org/ns/org#> SELECT ?n WHERE { ?m org:organization "
+    "<https://w3id.org/alliance-ld/id/alliance/norad> ; org:member ?n } ORDER BY ?n"
+)
+
+
+def assert_one_line_error(stderr: str, *fragments: str) -> None:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("alliance-ld: error: "), stderr
+    assert "Traceback" not in stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def test_validate_shipped_data_conforms(run_cli) -> None:
+    result = run_cli("validate")
+    assert result.returncode == 0, result.stdout
+    assert "0 violation(s)" in result.stdout or result.stdout.startswith("Conforms")
+
+
+def test_validate_reports_violation_with_exit_1(run_cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix ald: <https://w3id.org/alliance-ld/ontology#> .\n"
+        "<https://w3id.org/alliance-ld/id/nation/nowhere> a ald:Nation .\n"
+    )
+    result = run_cli("validate", "--data", str(bad), "--format", "json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["conforms"] is False
+    focus = {r["focus_node"] for r in report["results"] if r["severity"] == "Violation"}
+    assert focus == {"https://w3id.org/alliance-ld/id/nation/nowhere"}
+    assert all(r["data_file"] == str(bad) for r in report["results"])
+    assert all(r["message"] and r["shape"] for r in report["results"])
+
+
+def test_validate_text_report_names_focus_path_shape_and_file(run_cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix ald: <https://w3id.org/alliance-ld/ontology#> .\n"
+        "<https://w3id.org/alliance-ld/id/nation/nowhere> a ald:Nation .\n"
+    )
+    result = run_cli("validate", "--data", str(bad))
+    assert result.returncode == 1
+    out = result.stdout
+    assert "focus node: https://w3id.org/alliance-ld/id/nation/nowhere" in out
+    assert "path:       http://www.w3.org/2000/01/rdf-schema#label" in out
+    assert "shape:" in out and f"file:       {bad}" in out
+    assert "Does not conform" in out
+
+
+def test_validate_turtle_report_is_a_shacl_report(run_cli, tmp_path: Path) -> None:
+    import rdflib
+    from rdflib.namespace import RDF, SH
+
+    result = run_cli("validate", "--format", "turtle")
+    graph = rdflib.Graph().parse(data=result.stdout, format="turtle")
+    reports = list(graph.subjects(RDF.type, SH.ValidationReport))
+    assert len(reports) == 1
+
+
+def test_query_file_table(run_cli) -> None:
+    result = run_cli("query", str(NORAD_QUERY))
+    assert result.returncode == 0, result.stderr
+    assert US in result.stdout and CANADA in result.stdout
+    assert "(2 rows)" in result.stdout
+
+
+def test_query_text_csv(run_cli) -> None:
+    result = run_cli("query", INLINE, "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows == [["n"], [CANADA], [US]]
+
+
+def test_query_stdin_json(run_cli) -> None:
+    result = run_cli("query", "-", "--format", "json", stdin=INLINE)
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["head"]["vars"] == ["n"]
+    assert [b["n"]["value"] for b in body["results"]["bindings"]] == [CANADA, US]
+
+
+def test_query_ask(run_cli) -> None:
+    result = run_cli("query", "ASK { <https://w3id.org/alliance-ld/id/alliance/nato> ?p ?o }")
+    assert result.returncode == 0
+    assert result.stdout.strip() == "true"
+
+
+def test_malformed_query_is_one_line_exit_2(run_cli) -> None:
+    result = run_cli("query", "SELECT ?s WHERE { ?s ?p }")
+    assert result.returncode == 2
+    assert_one_line_error(result.stderr, "SPARQL syntax error", "line 1, column")
+
+
+def test_unknown_query_file(run_cli) -> None:
+    result = run_cli("query", "queries/no-such-query.rq")
+    assert result.returncode == 2
+    assert_one_line_error(result.stderr, "no-such-query.rq")
+
+
+def test_turtle_syntax_error_names_file_and_line(run_cli, tmp_path: Path) -> None:
+    bad = tmp_path / "broken.ttl"
+    bad.write_text(
+        "@prefix ex: <http://example.org/> .\n"
+        "ex:a ex:b ex:c .\n"
+        "ex:d ex:e ex:f ex:g .\n"
+    )
+    for command in ("validate", "stats", "query"):
+        args = [command, "--data", str(bad)]
+        if command == "query":
+            args = [command, "ASK {}", "--data", str(bad)]
+        result = run_cli(*args)
+        assert result.returncode == 2, (command, result.stdout)
+        assert_one_line_error(result.stderr, f"{bad}:3:", "syntax error")
+
+
+def test_unknown_data_file(run_cli) -> None:
+    result = run_cli("validate", "--data", "data/no-such-file.ttl")
+    assert result.returncode == 2
+    assert_one_line_error(result.stderr, "data/no-such-file.ttl", "no such file")
+
+
+def test_empty_data_folder(run_cli, tmp_path: Path) -> None:
+    result = run_cli("stats", "--data", str(tmp_path))
+    assert result.returncode == 2
+    assert_one_line_error(result.stderr, str(tmp_path), "no RDF files")
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root to run the command as another user")
+def test_unreadable_data_folder(run_cli) -> None:
+    probe = run_cli("--version", user="nobody")
+    if probe.returncode != 0:
+        pytest.skip(f"user nobody cannot run this checkout: {probe.stderr.strip()[:200]}")
+    parent = Path(tempfile.mkdtemp(prefix="alliance-ld-"))  # world-readable parent
+    try:
+        parent.chmod(0o755)
+        folder = parent / "private"
+        folder.mkdir()
+        shutil.copy(ROOT / "data" / "nations.ttl", folder)
+        folder.chmod(0o700)  # owned by root: unreadable for 'nobody'
+        result = run_cli("stats", "--data", str(folder), user="nobody")
+        assert result.returncode == 2, result.stderr
+        assert_one_line_error(result.stderr, str(folder), "not readable")
+    finally:
+        shutil.rmtree(parent)
+
+
+def test_stats_counts(run_cli) -> None:
+    result = run_cli("stats")
+    assert result.returncode == 0
+    out = result.stdout
+    assert "https://w3id.org/alliance-ld/graph/nations:" in out
+    assert "https://w3id.org/alliance-ld/ontology#Nation: 52" in out
+    assert "https://w3id.org/alliance-ld/ontology#Alliance: 6" in out
+
+
+def test_check_validates_then_summarises(run_cli) -> None:
+    result = run_cli("check")
+    assert result.returncode == 0
+    assert "Conforms" in result.stdout and "triples:" in result.stdout
+
+
+def test_build_writes_artefacts(run_cli, tmp_path: Path) -> None:
+    result = run_cli("build", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "alliance.jsonld", "alliance.nt", "alliance.rdf"
+    ]
+
+
+def test_missing_command_is_usage_error(run_cli) -> None:
+    result = run_cli()
+    assert result.returncode == 2
+    assert "usage: alliance-ld" in result.stderr

@@ -1,0 +1,278 @@
+"""Competency questions: each ``queries/cqNN-*.rq`` answers one question.
+
+The expected answers below are written out by hand from the source article and
+the public records the data cites; they are not generated from query output.
+A query whose answers differ from them fails, and so does a ``cqNN`` query file
+without a row in :data:`COMPETENCY_QUESTIONS` (or a row without a file).
+
+Every query runs twice: on Oxigraph (the project's store) and on rdflib's own
+SPARQL engine, so that the queries stay standard SPARQL 1.1.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from alliance_ld.resources import QUERIES_DIR
+from alliance_ld.store import Store, load_default
+
+XSD_ANY_URI = "http://www.w3.org/2001/XMLSchema#anyURI"
+
+
+@dataclass(frozen=True)
+class Question:
+    number: str
+    question: str
+    expected: frozenset[str]
+    #: What the first column holds: "iri", or "anyURI" for xsd:anyURI literals.
+    kind: str = "iri"
+
+
+COMPETENCY_QUESTIONS = [
+    Question(
+        "01",
+        "Which nations are members of NORAD?",
+        frozenset({
+            "https://w3id.org/alliance-ld/id/nation/united-states",
+            "https://w3id.org/alliance-ld/id/nation/canada",
+        }),
+    ),
+    Question(
+        "02",
+        "Which nations are parties to ANZUS?",
+        frozenset({
+            "https://w3id.org/alliance-ld/id/nation/australia",
+            "https://w3id.org/alliance-ld/id/nation/new-zealand",
+            "https://w3id.org/alliance-ld/id/nation/united-states",
+        }),
+    ),
+    Question(
+        "03",
+        "Which U.S. alliances in the Indo-Pacific rest on a mutual defence treaty?",
+        frozenset({
+            "https://w3id.org/alliance-ld/id/alliance/us-japan",
+            "https://w3id.org/alliance-ld/id/alliance/us-philippines",
+            "https://w3id.org/alliance-ld/id/alliance/anzus",
+        }),
+    ),
+    Question(
+        "04",
+        "Which exercises focus on Arctic security?",
+        frozenset({
+            "https://w3id.org/alliance-ld/id/exercise/nordic-response-24",
+        }),
+    ),
+    Question(
+        "05",
+        'Which nations hold the U.S. designation "major non-NATO ally"?',
+        frozenset({
+            "https://w3id.org/alliance-ld/id/nation/israel",
+            "https://w3id.org/alliance-ld/id/nation/australia",
+            "https://w3id.org/alliance-ld/id/nation/egypt",
+            "https://w3id.org/alliance-ld/id/nation/japan",
+            "https://w3id.org/alliance-ld/id/nation/south-korea",
+            "https://w3id.org/alliance-ld/id/nation/new-zealand",
+            "https://w3id.org/alliance-ld/id/nation/jordan",
+            "https://w3id.org/alliance-ld/id/nation/philippines",
+            "https://w3id.org/alliance-ld/id/nation/saudi-arabia",
+        }),
+    ),
+    Question(
+        "06",
+        "Which two nations joined NATO most recently?",
+        frozenset({
+            "https://w3id.org/alliance-ld/id/nation/finland",
+            "https://w3id.org/alliance-ld/id/nation/sweden",
+        }),
+    ),
+    Question(
+        "07",
+        "Which key capabilities does the United States provide to NATO?",
+        frozenset({
+            "https://w3id.org/alliance-ld/id/capability/isr",
+            "https://w3id.org/alliance-ld/id/capability/air-to-air-refuelling",
+            "https://w3id.org/alliance-ld/id/capability/ballistic-missile-defence",
+            "https://w3id.org/alliance-ld/id/capability/airborne-electromagnetic-warfare",
+        }),
+    ),
+    Question(
+        "08",
+        "Which kinds of security cooperation activity are there?",
+        frozenset({
+            "https://w3id.org/alliance-ld/ontology#SupportToOperations",
+            "https://w3id.org/alliance-ld/ontology#CapacityBuilding",
+            "https://w3id.org/alliance-ld/ontology#MilitaryToMilitaryEngagement",
+            "https://w3id.org/alliance-ld/ontology#CooperativeThreatReduction",
+        }),
+    ),
+    Question(
+        "09",
+        "Which U.S. security relationships are partnerships rather than alliances?",
+        frozenset({
+            "https://w3id.org/alliance-ld/id/partnership/aukus",
+            "https://w3id.org/alliance-ld/id/partnership/japan-south-korea-united-states",
+            "https://w3id.org/alliance-ld/id/partnership/pacific-partnership",
+            "https://w3id.org/alliance-ld/id/partnership/state-partnership-program",
+            "https://w3id.org/alliance-ld/id/partnership/united-states-israel",
+            "https://w3id.org/alliance-ld/id/partnership/united-states-saudi-arabia",
+            "https://w3id.org/alliance-ld/id/partnership/united-states-egypt",
+            "https://w3id.org/alliance-ld/id/partnership/united-states-jordan",
+            "https://w3id.org/alliance-ld/id/partnership/united-states-nigeria",
+            "https://w3id.org/alliance-ld/id/partnership/united-states-algeria",
+        }),
+    ),
+    Question(
+        "10",
+        "Which U.S. exercises take place in the Indo-Pacific?",
+        frozenset({
+            "https://w3id.org/alliance-ld/id/exercise/balikatan",
+            "https://w3id.org/alliance-ld/id/exercise/cobra-gold",
+            "https://w3id.org/alliance-ld/id/exercise/valiant-shield",
+        }),
+    ),
+    Question(
+        "11",
+        "Which organisations carry out U.S. security cooperation?",
+        frozenset({
+            "https://w3id.org/alliance-ld/id/organisation/dsca",
+            "https://w3id.org/alliance-ld/id/organisation/dscs",
+            "https://w3id.org/alliance-ld/id/organisation/security-cooperation-organizations",
+            "https://w3id.org/alliance-ld/id/organisation/national-guard",
+        }),
+    ),
+    Question(
+        "12",
+        "Which source documents support the figure of over 100,000 U.S. service members"
+        " in Europe?",
+        frozenset({
+            "https://www.defense.gov/News/Releases/Release/article/3078056/"
+            "fact-sheet-us-defense-contributions-to-europe/",
+        }),
+        kind="anyURI",
+    ),
+    Question(
+        "13",
+        "Which standards and instructions govern digital interoperability with allies?",
+        frozenset({
+            "https://w3id.org/alliance-ld/id/document/dodi-8330-01",
+            "https://w3id.org/alliance-ld/id/document/cjcsi-6610-01f",
+            "https://w3id.org/alliance-ld/id/document/scap",
+        }),
+    ),
+    Question(
+        "14",
+        "Which alliances and partnerships is Japan part of?",
+        frozenset({
+            "https://w3id.org/alliance-ld/id/alliance/us-japan",
+            "https://w3id.org/alliance-ld/id/partnership/japan-south-korea-united-states",
+        }),
+    ),
+]
+
+_FILE_NAME = re.compile(r"^cq(\d\d)-[a-z0-9]+(?:-[a-z0-9]+)*\.rq$")
+_HEADER = re.compile(r"^# cq(\d\d): (.+)$")
+
+
+ALL_CQ_FILES = sorted(QUERIES_DIR.glob("cq*.rq"))
+#: The competency query files by their two-digit number (well-named files only).
+CQ_FILES = {m[1]: p for p in ALL_CQ_FILES if (m := _FILE_NAME.match(p.name))}
+
+
+def _query_file(question: Question) -> Path:
+    path = CQ_FILES.get(question.number)
+    assert path is not None, f"no queries/cq{question.number}-*.rq for: {question.question}"
+    return path
+
+
+@pytest.fixture(scope="module")
+def store() -> Store:
+    return load_default()
+
+
+@pytest.fixture(scope="module")
+def rdflib_graph(store: Store) -> rdflib.Graph:
+    return store.rdflib_graph()
+
+
+def test_query_files_are_named_for_their_question() -> None:
+    badly_named = [p.name for p in ALL_CQ_FILES if not _FILE_NAME.match(p.name)]
+    assert not badly_named, f"competency queries are named cqNN-short-name.rq: {badly_named}"
+    numbers = [m[1] for p in ALL_CQ_FILES if (m := _FILE_NAME.match(p.name))]
+    assert len(numbers) == len(set(numbers)), f"two files for one question: {numbers}"
+
+
+def test_every_query_file_has_a_question() -> None:
+    assert sorted(CQ_FILES) == sorted(q.number for q in COMPETENCY_QUESTIONS), (
+        "queries/cq*.rq and the table in this test must list the same questions"
+    )
+
+
+@pytest.mark.parametrize("question", COMPETENCY_QUESTIONS, ids=lambda q: f"cq{q.number}")
+def test_header_states_the_question(question: Question) -> None:
+    lines = _query_file(question).read_text(encoding="utf-8").splitlines()
+    header = _HEADER.match(lines[0]) if lines else None
+    assert header, f"first line must be '# cq{question.number}: <the question>'"
+    assert header[1] == question.number
+    assert header[2] == question.question
+    assert len(lines) > 1 and lines[1].startswith("# ") and len(lines[1]) > 2, (
+        "the question must be followed by a comment saying how the data answers it"
+    )
+
+
+@pytest.mark.parametrize("question", COMPETENCY_QUESTIONS, ids=lambda q: f"cq{q.number}")
+def test_query_is_ordered(question: Question) -> None:
+    text = _query_file(question).read_text(encoding="utf-8")
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    assert re.search(r"\bORDER\s+BY\b", body, re.IGNORECASE), "ORDER BY keeps output stable"
+
+
+def _oxigraph_answers(store: Store, question: Question) -> tuple[list[str], list[str]]:
+    """The query's variable names and the values of its first column (Oxigraph)."""
+    result = store.query(_query_file(question).read_text(encoding="utf-8"))
+    assert isinstance(result, ox.QuerySolutions)
+    variables = [v.value for v in result.variables]
+    values: list[str] = []
+    for solution in result:
+        term = solution[0]
+        assert term is not None, "the first column must always be bound"
+        if question.kind == "iri":
+            assert isinstance(term, ox.NamedNode), f"{term!r} is not an IRI"
+        else:
+            assert isinstance(term, ox.Literal), f"{term!r} is not a literal"
+            assert term.datatype.value == XSD_ANY_URI, f"{term!r} is not an xsd:anyURI"
+        values.append(term.value)
+    return variables, values
+
+
+@pytest.mark.parametrize("question", COMPETENCY_QUESTIONS, ids=lambda q: f"cq{q.number}")
+def test_answers(store: Store, question: Question) -> None:
+    variables, values = _oxigraph_answers(store, question)
+    assert len(variables) >= 2 and variables[1] == "label", "second column is ?label"
+    assert set(values) == question.expected, (
+        f"missing: {sorted(question.expected - set(values))}; "
+        f"unexpected: {sorted(set(values) - question.expected)}"
+    )
+    assert len(values) == len(set(values)), f"duplicate answers: {values}"
+
+
+@pytest.mark.parametrize("question", COMPETENCY_QUESTIONS, ids=lambda q: f"cq{q.number}")
+def test_answers_on_rdflib(rdflib_graph: rdflib.Graph, question: Question) -> None:
+    # rdflib pre-binds common prefixes; Oxigraph (test_answers) is the one that
+    # rejects a query using a prefix it does not declare.
+    result = rdflib_graph.query(_query_file(question).read_text(encoding="utf-8"))
+    values = set()
+    for row in result:
+        term = row[0]  # type: ignore[index]
+        if question.kind == "iri":
+            assert isinstance(term, rdflib.URIRef), f"{term!r} is not an IRI"
+        else:
+            assert isinstance(term, rdflib.Literal), f"{term!r} is not a literal"
+            assert str(term.datatype) == XSD_ANY_URI, f"{term!r} is not an xsd:anyURI"
+        values.add(str(term))
+    assert values == question.expected
