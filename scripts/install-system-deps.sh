@@ -4,7 +4,7 @@
 #   libowlapi-java        the OWL API, the library Protégé is built on
 set -euo pipefail
 
-packages=(default-jdk-headless libowlapi-java)
+packages=(default-jdk-headless libowlapi-java libjaxb-api-java libactivation-java)
 missing=()
 for pkg in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -80,6 +80,11 @@ OWLAPI_JARS: tuple[str, ...] = (
     "rdf4j-rio-trig.jar",
     "rdf4j-rio-trix.jar",
     "rdf4j-rio-turtle.jar",
+    # Rio turns labelled blank nodes (_:x, i.e. all of N-Triples) into ids with JAXB's
+    # HexBinaryAdapter, which Java 11+ no longer ships: without these, _:x dies with
+    # NoClassDefFoundError javax/xml/bind/annotation/adapters/HexBinaryAdapter.
+    "jaxb-api.jar",  # libjaxb-api-java
+    "javax.activation.jar",  # libactivation-java
     # needed by rdf4j-rio-jsonld / -rdfjson (loaded by the Rio registry even for Turtle)
     "jsonld-java.jar",  # libjsonld-java
     "jackson-core.jar",  # libjackson2-core-java

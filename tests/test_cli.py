@@ -11,7 +11,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 NORAD_QUERY = ROOT / "queries" / "cq01-norad-members.rq"

@@ -356,7 +356,8 @@ public final class OwlCheck {
             List<Map<String, Object>> unparsed, List<String> missingImports) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("owlapi_version", VersionInfo.getVersionInfo().getVersion());
-        out.put("ontology_iri", ont.getOntologyID().getOntologyIRI().map(IRI::toString).orElse(null));
+        out.put("ontology_iri",
+                ont.getOntologyID().getOntologyIRI().map(IRI::toString).orElse(null));
         out.put("inputs", inputs);
         out.put("missing_imports", missingImports);
 
