@@ -193,3 +193,19 @@ def test_missing_command_is_usage_error(run_cli) -> None:
     result = run_cli()
     assert result.returncode == 2
     assert "usage: alliance-ld" in result.stderr
+
+
+def test_reason_consistent(run_cli) -> None:
+    result = run_cli("reason", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["consistent"] is True and report["unsatisfiable_classes"] == []
+    assert report["ignored_datatypes"]
+
+
+def test_reason_contradiction_exits_1(run_cli) -> None:
+    fixture = ROOT / "tests" / "data" / "reasoning" / "contradictory.ttl"
+    result = run_cli("reason", "--data", str(fixture))
+    assert result.returncode == 1, result.stderr
+    assert "Consistent: no" in result.stdout
+    assert "told to ignore unsupported datatypes" in result.stdout or "Reasoner" in result.stdout

@@ -6,6 +6,7 @@ from .errors import (
     InputError,
     MissingInputError,
     QuerySyntaxError,
+    ReasonerError,
     ShapeViolationError,
 )
 from .store import Store, load_default
@@ -18,6 +19,7 @@ __all__ = [
     "InputError",
     "MissingInputError",
     "QuerySyntaxError",
+    "ReasonerError",
     "Store",
     "ShapeViolationError",
     "__version__",

@@ -11,7 +11,7 @@ focus node and shape). Anything else escaping the package is a bug.
     │   ├── DataSyntaxError   an RDF file that does not parse (file, line, column)
     │   ├── QuerySyntaxError  a SPARQL query that does not parse (line, column)
     │   └── MissingInputError a file or folder that is missing, unreadable or empty
-    ├── ShapeViolationError      data that does not conform to the shapes (exit code 1)
+    ├── ShapeViolationError data that does not conform to the shapes (exit code 1)
     └── ReasonerError     the OWL reasoner could not give an answer (exit code 2)
         ├── ReasonerUnavailableError  Java, which HermiT runs on, is missing or does not start
         └── ReasonerFailedError       HermiT started but stopped with an error
