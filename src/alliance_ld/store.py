@@ -3,8 +3,9 @@
 The knowledge graph lives in an Oxigraph store (``pyoxigraph``): parsing, SPARQL
 evaluation and result serialisation all happen in Rust, 15-60x faster than
 rdflib's pure-Python evaluator on joins, aggregates and filters at 100k triples
-(see ``bench/engines.py`` and the README's design notes). Every data file is loaded into a named graph of its own;
-queries see the union of all named graphs as their default graph.
+(see ``bench/engines.py`` and the README's design notes). Every data file is
+loaded into a named graph of its own; queries see the union of all named graphs
+as their default graph.
 
 Code that needs an rdflib graph (pySHACL, owlready2 conversion, serialisers that
 Oxigraph lacks) asks :meth:`Store.rdflib_graph`, which converts on demand.
