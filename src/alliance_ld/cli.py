@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import AllianceLDError
+from .errors import AllianceLDError, ShapeViolationError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -77,6 +77,37 @@ def cmd_check(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .api.main import create_app
+    from .publication import load_publication
+    from .settings import Settings
+
+    overrides = {k: v for k, v in {
+        "host": args.host, "port": args.port, "base_iri": args.base_iri,
+        "public_url": args.public_url, "root_path": args.root_path,
+        "data": _paths(args.data), "query_timeout": args.query_timeout,
+        "max_rows": args.max_rows, "query_workers": args.workers,
+    }.items() if v is not None}
+    settings = Settings(**overrides)
+    try:
+        publication = load_publication(settings)
+    except ShapeViolationError as exc:
+        print(exc.report_text)
+        print("alliance-ld: error: the data does not conform to the shapes; not serving",
+              file=sys.stderr)
+        return EXIT_ERROR
+    print(f"alliance-ld: validated {len(publication.store)} triples; "
+          f"serving on http://{settings.host}:{settings.port}{settings.root_path}/",
+          file=sys.stderr)
+    app = create_app(settings, publication)
+    uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=True,
+                forwarded_allow_ips=args.forwarded_allow_ips, log_level="info",
+                access_log=True)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="alliance-ld",
@@ -112,6 +143,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="write the artefacts to DIR instead")
 
     add("stats", cmd_stats, "Count triples per graph and resources per class.")
+
+    p = add("serve", cmd_serve, "Serve the data: SPARQL endpoint, linked data and pages.")
+    p.add_argument("--host", help="interface (default 127.0.0.1; env ALLIANCE_LD_HOST)")
+    p.add_argument("--port", type=int, help="port (default 8000; env ALLIANCE_LD_PORT)")
+    p.add_argument("--base-iri", help="canonical base of stored IRIs "
+                   "(default https://w3id.org/alliance-ld/; env ALLIANCE_LD_BASE_IRI)")
+    p.add_argument("--public-url", help="public URL to show instead of the base "
+                   "(env ALLIANCE_LD_PUBLIC_URL)")
+    p.add_argument("--root-path", help="path prefix behind a reverse proxy "
+                   "(env ALLIANCE_LD_ROOT_PATH)")
+    p.add_argument("--query-timeout", type=float,
+                   help="seconds per query (default 30; env ALLIANCE_LD_QUERY_TIMEOUT)")
+    p.add_argument("--max-rows", type=int,
+                   help="cap on result rows (default 10000; env ALLIANCE_LD_MAX_ROWS)")
+    p.add_argument("--workers", type=int,
+                   help="query worker processes (default 2; env ALLIANCE_LD_QUERY_WORKERS)")
+    p.add_argument("--forwarded-allow-ips", default="127.0.0.1",
+                   help="proxies whose X-Forwarded-* headers are trusted (default 127.0.0.1)")
     add("check", cmd_check, "Validate the data, then summarise the graph.")
     return parser
 
@@ -124,8 +173,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AllianceLDError as exc:
         message = str(exc).replace("\n", " ")
         print(f"alliance-ld: error: {message}", file=sys.stderr)
-        from .errors import ShapeViolationError
-
         return EXIT_VIOLATIONS if isinstance(exc, ShapeViolationError) else EXIT_ERROR
     except KeyboardInterrupt:
         return 130

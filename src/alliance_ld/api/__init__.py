@@ -1,0 +1,1 @@
+"""The web layer: the FastAPI application and its routers."""

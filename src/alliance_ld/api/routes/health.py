@@ -1,0 +1,26 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="Liveness: the process is up")
+async def healthz() -> JSONResponse:
+    return JSONResponse({"status": "alive"})
+
+
+@router.get("/readyz", summary="Readiness: data loaded, validated and query workers started")
+async def readyz(request: Request) -> JSONResponse:
+    state = request.app.state
+    if state.ready:
+        publication = state.publication
+        return JSONResponse({"status": "ready", "triples": len(publication.store),
+                             "graphs": len(publication.store.graph_names)})
+    body: dict[str, object] = {"status": "loading" if state.load_error is None else "failed"}
+    if state.load_error:
+        body["error"] = state.load_error
+    return JSONResponse(body, status_code=503)

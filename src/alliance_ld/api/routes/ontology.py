@@ -1,0 +1,5 @@
+"""Routes: ontology (to be written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

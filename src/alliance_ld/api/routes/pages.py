@@ -1,0 +1,5 @@
+"""Routes: pages (to be written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

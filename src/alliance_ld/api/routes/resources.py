@@ -1,0 +1,5 @@
+"""Routes: resources (to be written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,223 @@
+"""The SPARQL 1.1 Protocol endpoint (queries only; updates are refused while writes are off).
+
+* ``GET /sparql?query=…``, ``POST`` as ``application/x-www-form-urlencoded`` or
+  ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri`` name
+  graphs of the store (an unknown IRI is an empty graph, never fetched).
+* Results by content negotiation with q-values, or by ``format=``/``output=``
+  (short names or media types, repeatable, the first understood wins).
+* ``GET /sparql`` without a query: a SPARQL 1.1 Service Description, or the
+  query editor for a browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+
+from ... import conneg
+from ...errors import InputError
+from ...publication import PREFIXES, Publication
+from ...sparql import QueryRequest, check_query, looks_like_update, query_form
+from ..deps import ExecutorDep, PublicationDep
+from .editor import editor_page
+
+router = APIRouter(tags=["SPARQL"])
+
+READ_ONLY_MESSAGE = (
+    "SPARQL Update is disabled: this endpoint is read-only. This release has no write "
+    "support; to change the data, edit the Turtle files the server loads (see --data) "
+    "and restart it. Token-authenticated writes are planned for a later release."
+)
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+
+
+class ProtocolError(InputError):
+    """A request that breaks the SPARQL 1.1 Protocol."""
+
+
+def _values(pairs: Sequence[tuple[str, str]], name: str) -> list[str]:
+    return [v for k, v in pairs if k == name]
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _decode(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(f"{what} is not valid UTF-8 (byte {exc.start})") from exc
+
+
+def _form_pairs(body: bytes) -> list[tuple[str, str]]:
+    text = _decode(body, "the form body")
+    try:
+        return parse_qsl(text, keep_blank_values=True, strict_parsing=False,
+                         encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError("a form value is not valid UTF-8") from exc
+
+
+def _url_pairs(request: Request) -> list[tuple[str, str]]:
+    raw = request.scope.get("query_string", b"")
+    text = _decode(raw, "the query string")
+    try:
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError("a query-string value is not valid UTF-8") from exc
+
+
+def _explanation_url(request: Request) -> str:
+    return str(request.url_for("sparql_limits"))
+
+
+async def _answer(request: Request, publication: Publication, executor: ExecutorDep,
+                  query: str, params: Sequence[tuple[str, str]]) -> Response:
+    rewriter = publication.rewriter
+    query = rewriter.to_canonical(query)
+    if looks_like_update(query) and query_form(query) is None:
+        raise ProtocolError(
+            "this is a SPARQL Update, not a query: send updates as 'update=' or "
+            f"{SPARQL_UPDATE}. " + READ_ONLY_MESSAGE
+        )
+    check_query(query)
+    form = query_form(query)
+    overrides = _values(params, "format") + _values(params, "output")
+    accept = request.headers.get("accept")
+    tables = {
+        "results": conneg.RESULTS_FORMATS,
+        "graph": conneg.GRAPH_FORMATS,
+    }
+    kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "results"
+    chosen = conneg.by_override(overrides, tables[kind]) if overrides else None
+    if chosen is None:
+        chosen = conneg.negotiate(accept, tables[kind])
+    if chosen is None:
+        offered = ", ".join(f.media_type for f in tables[kind])
+        return PlainTextResponse(
+            f"Not Acceptable: none of the media types in Accept ({accept}) is available for "
+            f"{form or 'this'} results; available: {offered}\n",
+            status_code=406,
+        )
+    default_graphs = [rewriter.to_canonical(g) for g in _values(params, "default-graph-uri")]
+    named_graphs = [rewriter.to_canonical(g) for g in _values(params, "named-graph-uri")]
+    settings = publication.settings
+    outcome = await executor.execute(QueryRequest(
+        query=query,
+        results_media_type=chosen.media_type if kind == "results" else None,
+        graph_media_type=chosen.media_type if kind == "graph" else None,
+        default_graphs=default_graphs or None,
+        named_graphs=named_graphs or (None if not default_graphs else []),
+        max_rows=settings.max_rows,
+        truncation_link=_explanation_url(request),
+        prefixes=PREFIXES,
+    ))
+    headers = {"Vary": "Accept"}
+    if outcome.truncated:
+        headers["X-Result-Truncated"] = "true"
+        headers["X-Result-Limit"] = str(settings.max_rows)
+        headers["Link"] = f'<{_explanation_url(request)}>; rel="describedby"'
+    fmt = next((f for f in conneg.RESULTS_FORMATS + conneg.GRAPH_FORMATS
+                if f.media_type == outcome.media_type), chosen)
+    return Response(rewriter.to_public_bytes(outcome.body), media_type=None,
+                     headers={**headers, "Content-Type": fmt.content_type})
+
+
+def _check_single(params: Sequence[tuple[str, str]]) -> str | None:
+    queries = _values(params, "query")
+    if len(queries) > 1:
+        raise ProtocolError("more than one 'query' parameter: send exactly one query")
+    return queries[0] if queries else None
+
+
+def _refuse_update() -> PlainTextResponse:
+    return PlainTextResponse(READ_ONLY_MESSAGE + "\n", status_code=403)
+
+
+@router.get("/sparql", name="sparql_get",
+            summary="SPARQL query via GET, or the service description")
+async def sparql_get(request: Request, publication: PublicationDep,
+                     executor: ExecutorDep) -> Response:
+    params = _url_pairs(request)
+    if _values(params, "update"):
+        return _refuse_update()
+    query = _check_single(params)
+    if query is None:
+        return _service_description(request, publication)
+    return await _answer(request, publication, executor, query, params)
+
+
+@router.post("/sparql", name="sparql_post", summary="SPARQL query via POST (form or direct)")
+async def sparql_post(request: Request, publication: PublicationDep,
+                      executor: ExecutorDep) -> Response:
+    media = _media_type(request)
+    url_params = _url_pairs(request)
+    body = await request.body()
+    if media == FORM:
+        params = _form_pairs(body)
+        if _values(params, "update"):
+            return _refuse_update()
+        query = _check_single(params)
+        if query is None:
+            raise ProtocolError("missing 'query' parameter in the form body")
+        if _values(url_params, "query"):
+            raise ProtocolError("the query is given both in the URL and in the form body")
+        return await _answer(request, publication, executor, query, [*url_params, *params])
+    if media == SPARQL_QUERY:
+        if _values(url_params, "query"):
+            raise ProtocolError("a 'query' URL parameter is not allowed with a query body")
+        return await _answer(request, publication, executor, _decode(body, "the query"),
+                             url_params)
+    if media == SPARQL_UPDATE:
+        return _refuse_update()
+    return PlainTextResponse(
+        f"Unsupported Media Type: {media or '(none)'}; send {FORM} or {SPARQL_QUERY}\n",
+        status_code=415,
+    )
+
+
+@router.get("/sparql/limits", name="sparql_limits", summary="What the endpoint limits and why")
+async def sparql_limits(publication: PublicationDep) -> HTMLResponse:
+    s = publication.settings
+    return HTMLResponse(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<title>Query limits - alliance-ld</title></head><body><main>"
+        "<h1>Query limits</h1>"
+        f"<p id=\"max-rows\">Results are cut at <strong>{s.max_rows}</strong> rows (or triples "
+        "for CONSTRUCT and DESCRIBE). A cut result carries the header "
+        "<code>X-Result-Truncated: true</code>, and SPARQL JSON and XML results link here from "
+        "their <code>head</code>. Use LIMIT and OFFSET to page through larger results.</p>"
+        f"<p id=\"timeout\">A query that runs longer than <strong>{s.query_timeout:g} s</strong> "
+        "is stopped and answered <code>503</code>.</p>"
+        "<p id=\"network\">The endpoint never sends requests to other servers: queries with "
+        "<code>SERVICE</code> are refused, and <code>FROM</code>, <code>FROM NAMED</code> and "
+        "<code>default-graph-uri</code>/<code>named-graph-uri</code> name graphs of this store "
+        "only (any other IRI is an empty graph).</p>"
+        "<p id=\"updates\">SPARQL Update is disabled (403): this endpoint is read-only.</p>"
+        "</main></body></html>"
+    )
+
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+
+
+def _service_description(request: Request, publication: Publication) -> Response:
+    accept = request.headers.get("accept")
+    choices = (*conneg.GRAPH_FORMATS, conneg.HTML)
+    chosen = conneg.negotiate(accept, choices)
+    if accept is None or chosen is None:
+        chosen = conneg.TURTLE
+    if chosen is conneg.HTML:
+        return editor_page(request, publication)
+    from ...service_description import service_description
+
+    endpoint = (publication.settings.public_url + "sparql" if publication.settings.public_url
+                else str(request.url_for("sparql_get")))
+    body = service_description(publication, endpoint, chosen)
+    return Response(body, headers={"Content-Type": chosen.content_type, "Vary": "Accept"})

@@ -1,0 +1,5 @@
+"""Routes: void (to be written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

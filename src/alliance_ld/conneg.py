@@ -1,0 +1,167 @@
+"""Content negotiation: one table of media types, and a q-value aware Accept parser.
+
+RDF graphs, RDF datasets and SPARQL results each have their table of formats.
+Every format has a short name (what ``format=``/``output=`` takes), a media
+type, the other media types clients send for it, and a file extension.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    media_type: str
+    extension: str
+    aliases: tuple[str, ...] = field(default=())
+    rdf: ox.RdfFormat | None = None
+    results: ox.QueryResultsFormat | None = None
+    text: bool = True  # gets "; charset=utf-8"
+
+    @property
+    def content_type(self) -> str:
+        return f"{self.media_type}; charset=utf-8" if self.text else self.media_type
+
+    def matches(self, media_type: str) -> bool:
+        return media_type == self.media_type or media_type in self.aliases
+
+
+TURTLE = Format("turtle", "text/turtle", "ttl", ("application/x-turtle",), rdf=ox.RdfFormat.TURTLE)
+NTRIPLES = Format("nt", "application/n-triples", "nt", ("text/plain", "application/ntriples"),
+                  rdf=ox.RdfFormat.N_TRIPLES)
+JSONLD = Format("jsonld", "application/ld+json", "jsonld", ("application/json-ld",),
+                rdf=ox.RdfFormat.JSON_LD)
+RDFXML = Format("rdfxml", "application/rdf+xml", "rdf", ("application/xml", "text/xml"),
+                rdf=ox.RdfFormat.RDF_XML)
+TRIG = Format("trig", "application/trig", "trig", ("application/x-trig",), rdf=ox.RdfFormat.TRIG)
+NQUADS = Format("nq", "application/n-quads", "nq", ("text/x-nquads",), rdf=ox.RdfFormat.N_QUADS)
+HTML = Format("html", "text/html", "html", ("application/xhtml+xml",))
+
+SPARQL_JSON = Format("json", "application/sparql-results+json", "srj",
+                     ("application/json",), results=ox.QueryResultsFormat.JSON)
+SPARQL_XML = Format("xml", "application/sparql-results+xml", "srx",
+                    ("application/xml", "text/xml"), results=ox.QueryResultsFormat.XML)
+SPARQL_CSV = Format("csv", "text/csv", "csv", (), results=ox.QueryResultsFormat.CSV)
+SPARQL_TSV = Format("tsv", "text/tab-separated-values", "tsv", (),
+                    results=ox.QueryResultsFormat.TSV)
+
+#: Formats for an RDF graph (CONSTRUCT, DESCRIBE, resource descriptions), preferred first.
+GRAPH_FORMATS: tuple[Format, ...] = (TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS)
+#: Formats for an RDF dataset (dumps, several graphs).
+DATASET_FORMATS: tuple[Format, ...] = (TRIG, NQUADS)
+#: Formats for SELECT and ASK results, preferred first.
+RESULTS_FORMATS: tuple[Format, ...] = (SPARQL_JSON, SPARQL_XML, SPARQL_CSV, SPARQL_TSV)
+#: Formats of a document describing a resource: HTML for people, RDF for machines.
+DOCUMENT_FORMATS: tuple[Format, ...] = (HTML, TURTLE, JSONLD, RDFXML, NTRIPLES)
+
+#: Short names that ``format=``/``output=`` takes, across all tables.
+SHORT_NAMES: dict[str, str] = {
+    "json": SPARQL_JSON.media_type, "srj": SPARQL_JSON.media_type,
+    "xml": SPARQL_XML.media_type, "srx": SPARQL_XML.media_type,
+    "csv": SPARQL_CSV.media_type, "tsv": SPARQL_TSV.media_type,
+    "turtle": TURTLE.media_type, "ttl": TURTLE.media_type,
+    "nt": NTRIPLES.media_type, "ntriples": NTRIPLES.media_type, "n-triples": NTRIPLES.media_type,
+    "jsonld": JSONLD.media_type, "json-ld": JSONLD.media_type,
+    "rdfxml": RDFXML.media_type, "rdf": RDFXML.media_type, "rdf+xml": RDFXML.media_type,
+    "trig": TRIG.media_type, "nq": NQUADS.media_type, "nquads": NQUADS.media_type,
+    "html": HTML.media_type,
+}
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    type: str  # e.g. "text", or "*"
+    subtype: str
+    q: float
+    order: int
+
+    @property
+    def specificity(self) -> int:
+        return (self.type != "*") + (self.subtype != "*")
+
+    def covers(self, media_type: str) -> bool:
+        main, _, sub = media_type.partition("/")
+        return (self.type in ("*", main)) and (self.subtype in ("*", sub))
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """Parse an Accept header into media ranges; malformed parts are skipped."""
+    if not header or not header.strip():
+        return [MediaRange("*", "*", 1.0, 0)]
+    ranges = []
+    for order, part in enumerate(header.split(",")):
+        pieces = [p.strip() for p in part.split(";")]
+        media = pieces[0].lower()
+        if "/" not in media:
+            if media == "*":
+                media = "*/*"
+            else:
+                continue
+        main, _, sub = media.partition("/")
+        q = 1.0
+        for param in pieces[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value.strip())))
+                except ValueError:
+                    q = 0.0
+        if main and sub:
+            ranges.append(MediaRange(main, sub, q, order))
+    return ranges
+
+
+def _quality(ranges: Sequence[MediaRange], fmt: Format) -> tuple[float, int, int]:
+    """The q-value the client gives ``fmt`` (by its most specific matching range)."""
+    best: MediaRange | None = None
+    for candidate in (fmt.media_type, *fmt.aliases):
+        for r in ranges:
+            if r.covers(candidate) and (best is None or r.specificity > best.specificity
+                                        or (r.specificity == best.specificity and r.q > best.q)):
+                best = r
+    if best is None:
+        return (0.0, 0, 0)
+    return (best.q, best.specificity, -best.order)
+
+
+def negotiate(accept: str | None, formats: Sequence[Format]) -> Format | None:
+    """The format the client prefers most among ``formats``; ties go to our order.
+
+    ``None`` when the client accepts none of them (a 406).
+    """
+    ranges = parse_accept(accept)
+    best: Format | None = None
+    best_key = (0.0, 0, 0, 0)
+    for position, fmt in enumerate(formats):
+        q, specificity, order = _quality(ranges, fmt)
+        if q <= 0:
+            continue
+        # Prefer higher q; between equal q, an explicitly named type over a wildcard;
+        # then the earlier entry in the client's header; then our own order.
+        key = (q, specificity, order, -position)
+        if best is None or key > best_key:
+            best, best_key = fmt, key
+    return best
+
+
+def by_override(values: Sequence[str], formats: Sequence[Format]) -> Format | None:
+    """The first of ``format=``/``output=`` values (short names or media types) we understand."""
+    for value in values:
+        token = value.strip().lower()
+        media = SHORT_NAMES.get(token, token.split(";")[0].strip())
+        for fmt in formats:
+            if fmt.matches(media):
+                return fmt
+    return None
+
+
+def by_extension(extension: str, formats: Sequence[Format]) -> Format | None:
+    for fmt in formats:
+        if fmt.extension == extension:
+            return fmt
+    return None

@@ -1,0 +1,50 @@
+"""Server settings, from command-line flags and ``ALLIANCE_LD_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .resources import BASE_IRI
+
+
+class Settings(BaseSettings):
+    """Every setting of the server; each field ``x`` is read from ``ALLIANCE_LD_X``."""
+
+    model_config = SettingsConfigDict(env_prefix="ALLIANCE_LD_", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="interface to listen on")
+    port: int = Field(8000, ge=0, le=65535, description="TCP port (0 picks a free one)")
+    base_iri: str = Field(BASE_IRI, description="canonical base of every stored IRI")
+    public_url: str | None = Field(
+        None,
+        description="public address of this server; the canonical base is rewritten to it "
+        "in every response and back in incoming queries",
+    )
+    root_path: str = Field("", description="path prefix when served behind a reverse proxy")
+    data: list[Path] | None = Field(None, description="data files or folders (default: shipped)")
+    query_timeout: float = Field(30.0, gt=0, description="seconds before a query is stopped")
+    max_rows: int = Field(10_000, ge=1, description="cap on result rows (or triples)")
+    query_workers: int = Field(2, ge=1, le=32, description="worker processes running queries")
+    incoming_page_size: int = Field(50, ge=1, description="incoming links per description page")
+    log_json: bool = Field(True, description="structured (JSON) access logs")
+
+    @field_validator("base_iri", "public_url")
+    @classmethod
+    def _ends_with_slash(cls, value: str | None) -> str | None:
+        if value is not None and not value.endswith("/"):
+            value += "/"
+        return value
+
+    @field_validator("root_path")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
