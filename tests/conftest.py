@@ -37,3 +37,33 @@ def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def publication():  # type: ignore[no-untyped-def]
+    """The shipped data, loaded and validated once for the whole session."""
+    from alliance_ld.publication import load_publication
+    from alliance_ld.settings import Settings
+
+    return load_publication(Settings())
+
+
+@pytest.fixture(scope="session")
+def client(publication):  # type: ignore[no-untyped-def]
+    """FastAPI's TestClient over the app (no public URL: canonical IRIs in responses)."""
+    from fastapi.testclient import TestClient
+
+    from alliance_ld.api.main import create_app
+
+    app = create_app(publication.settings, publication)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def server():  # type: ignore[no-untyped-def]
+    """``alliance-ld serve`` running for real on 127.0.0.1, with --public-url set to itself."""
+    from live_server import live_server
+
+    with live_server() as running:
+        yield running

@@ -1,0 +1,97 @@
+"""Start ``alliance-ld serve`` for real (uvicorn on 127.0.0.1) and stop it afterwards."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str  # ends with "/"
+    process: subprocess.Popen[str]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@contextmanager
+def live_server(*args: str, env: dict[str, str] | None = None, public: bool = True,
+                ready_timeout: float = 120.0, log_dir: Path | None = None) -> Iterator[LiveServer]:
+    """Run ``alliance-ld serve --port P [--public-url http://127.0.0.1:P/] ARGS``.
+
+    Waits for ``/readyz``; on exit sends SIGTERM (then SIGKILL) to the process group.
+    """
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    command: list[str] = [sys.executable, "-m", "alliance_ld.cli", "serve", "--port", str(port)]
+    if public:
+        command += ["--public-url", url]
+    command += list(args)
+    log_dir = log_dir or Path(os.environ.get("TMPDIR", "/tmp"))
+    log_path = log_dir / f"alliance-ld-serve-{port}.log"
+    log_file = log_path.open("w")
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, **(env or {})}, start_new_session=True,
+    )
+    server = LiveServer(url, process, log_path)
+    try:
+        _wait_ready(server, ready_timeout)
+        yield server
+    finally:
+        _stop(process)
+        log_file.close()
+
+
+def _wait_ready(server: LiveServer, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"server exited with {server.process.returncode}:\n{server.log()}")
+        try:
+            if httpx.get(server.url + "readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"server not ready after {timeout} s:\n{server.log()}")
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait(5)
+
+
+def run_serve(args: Sequence[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run ``alliance-ld serve`` expecting it to exit by itself (e.g. on invalid data)."""
+    return subprocess.run([sys.executable, "-m", "alliance_ld.cli", "serve", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
