@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, if any are missing:
-#   default-jdk-headless  Java for HermiT (owlready2) and for compiling the OWL API checker
-#   libowlapi-java        the OWL API, the library Protégé is built on
+#   default-jdk-headless   Java for HermiT (owlready2) and for compiling the OWL API checker
+#   libowlapi-java (+ libjaxb-api-java libactivation-java)  the OWL API, Protégé's library
+#   raptor2-utils          rapper, an independent linked-data client
+#   rasqal-utils           roqet, an independent SPARQL client
+#   chromium chromium-driver  headless browser tests (selenium)
 set -euo pipefail
 
-packages=(default-jdk-headless libowlapi-java libjaxb-api-java libactivation-java)
+packages=(default-jdk-headless libowlapi-java libjaxb-api-java libactivation-java
+          raptor2-utils rasqal-utils chromium chromium-driver)
 missing=()
 for pkg in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
