@@ -2,16 +2,22 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+YASGUI := src/alliance_ld/static/vendor/yasgui/VERSION
 
 .PHONY: run test setup system-deps lint build clean
 
-run: setup  ## set everything up, validate the shipped data and summarise the graph
-	$(BIN)/alliance-ld check
+run: setup  ## set everything up, validate the shipped data and serve it on http://127.0.0.1:8000/
+	$(BIN)/alliance-ld serve --public-url http://127.0.0.1:8000/
 
 test: system-deps setup lint  ## set everything up and run the whole test suite
 	$(BIN)/python -m pytest
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(YASGUI)
+
+# The query editor (YASGUI, pinned in frontend/package-lock.json), built into the package's
+# static files; not committed.
+$(YASGUI): frontend/package.json frontend/package-lock.json scripts/build-frontend.sh
+	bash scripts/build-frontend.sh
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -5,6 +5,7 @@
 #   raptor2-utils          rapper, an independent linked-data client
 #   rasqal-utils           roqet, an independent SPARQL client
 #   chromium chromium-driver  headless browser tests (selenium)
+#   nodejs npm             only when npm is missing: builds the YASGUI query editor
 set -euo pipefail
 
 packages=(default-jdk-headless libowlapi-java libjaxb-api-java libactivation-java
@@ -13,6 +14,7 @@ missing=()
 for pkg in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "Installing system packages: ${missing[*]}"

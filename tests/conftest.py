@@ -67,3 +67,13 @@ def server():  # type: ignore[no-untyped-def]
 
     with live_server() as running:
         yield running
+
+
+@pytest.fixture
+def listener():  # type: ignore[no-untyped-def]
+    """A local port that counts connections: proof that nothing was fetched."""
+    from live_server import Listener
+
+    running = Listener()
+    yield running
+    running.close()

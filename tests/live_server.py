@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -95,3 +96,36 @@ def run_serve(args: Sequence[str], timeout: float = 120) -> subprocess.Completed
     """Run ``alliance-ld serve`` expecting it to exit by itself (e.g. on invalid data)."""
     return subprocess.run([sys.executable, "-m", "alliance_ld.cli", "serve", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=timeout)
+
+
+class Listener:
+    """A TCP port on 127.0.0.1 that counts the connections made to it.
+
+    Tests point would-be outbound requests (SERVICE, FROM, LOAD) at it and assert
+    that nothing ever connected.
+    """
+
+    def __init__(self) -> None:
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(8)
+        self.socket.settimeout(0.2)
+        self.port: int = self.socket.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.socket.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        self.socket.close()

@@ -81,6 +81,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .api.main import create_app
+    from .logs import uvicorn_log_config
     from .publication import load_publication
     from .settings import Settings
 
@@ -104,7 +105,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(settings, publication)
     uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=True,
                 forwarded_allow_ips=args.forwarded_allow_ips, log_level="info",
-                access_log=True)
+                log_config=uvicorn_log_config(settings), access_log=not settings.log_json)
     return EXIT_OK
 
 

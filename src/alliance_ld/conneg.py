@@ -69,8 +69,10 @@ SHORT_NAMES: dict[str, str] = {
     "jsonld": JSONLD.media_type, "json-ld": JSONLD.media_type,
     "rdfxml": RDFXML.media_type, "rdf": RDFXML.media_type, "rdf+xml": RDFXML.media_type,
     "trig": TRIG.media_type, "nq": NQUADS.media_type, "nquads": NQUADS.media_type,
-    "html": HTML.media_type,
+    "html": HTML.media_type, "n3": TURTLE.media_type,  # Turtle is N3 (what SPARQLWrapper asks)
 }
+#: Short names that mean another format for a graph (CONSTRUCT/DESCRIBE) than for results.
+GRAPH_SHORT_NAMES: dict[str, str] = {"json": JSONLD.media_type, "xml": RDFXML.media_type}
 
 
 @dataclass(frozen=True)
@@ -103,15 +105,18 @@ def parse_accept(header: str | None) -> list[MediaRange]:
             else:
                 continue
         main, _, sub = media.partition("/")
-        q = 1.0
+        if not main or not sub or (main == "*" and sub != "*"):
+            continue  # "text/", "/plain", "*/json": not a media range
+        q: float | None = 1.0
         for param in pieces[1:]:
             name, _, value = param.partition("=")
             if name.strip().lower() == "q":
                 try:
                     q = max(0.0, min(1.0, float(value.strip())))
                 except ValueError:
-                    q = 0.0
-        if main and sub:
+                    q = None  # a malformed q-value: skip the whole part
+                break  # what follows q are accept-extensions
+        if q is not None:
             ranges.append(MediaRange(main, sub, q, order))
     return ranges
 
@@ -121,6 +126,10 @@ def _quality(ranges: Sequence[MediaRange], fmt: Format) -> tuple[float, int, int
     best: MediaRange | None = None
     for candidate in (fmt.media_type, *fmt.aliases):
         for r in ranges:
+            # An alias counts only when named exactly: "text/*" must not select
+            # N-Triples (alias text/plain), which we send as application/n-triples.
+            if candidate != fmt.media_type and r.specificity < 2:
+                continue
             if r.covers(candidate) and (best is None or r.specificity > best.specificity
                                         or (r.specificity == best.specificity and r.q > best.q)):
                 best = r
@@ -130,7 +139,10 @@ def _quality(ranges: Sequence[MediaRange], fmt: Format) -> tuple[float, int, int
 
 
 def negotiate(accept: str | None, formats: Sequence[Format]) -> Format | None:
-    """The format the client prefers most among ``formats``; ties go to our order.
+    """The format the client prefers most among ``formats``.
+
+    Ties (same q-value, equally specific range) go to the range the client lists
+    first, then to our order.
 
     ``None`` when the client accepts none of them (a 406).
     """
@@ -150,13 +162,22 @@ def negotiate(accept: str | None, formats: Sequence[Format]) -> Format | None:
 
 
 def by_override(values: Sequence[str], formats: Sequence[Format]) -> Format | None:
-    """The first of ``format=``/``output=`` values (short names or media types) we understand."""
+    """The first of ``format=``/``output=`` values (short names or media types) we understand.
+
+    ``json`` and ``xml`` mean SPARQL results for SELECT/ASK and JSON-LD and RDF/XML
+    for a graph, as SPARQLWrapper uses them.
+    """
     for value in values:
         token = value.strip().lower()
-        media = SHORT_NAMES.get(token, token.split(";")[0].strip())
-        for fmt in formats:
-            if fmt.matches(media):
-                return fmt
+        if not token:
+            continue
+        candidates = [SHORT_NAMES.get(token, token.split(";")[0].strip())]
+        if token in GRAPH_SHORT_NAMES:
+            candidates.append(GRAPH_SHORT_NAMES[token])
+        for media in candidates:
+            for fmt in formats:
+                if fmt.matches(media):
+                    return fmt
     return None
 
 

@@ -54,11 +54,19 @@ class WorkerFailedError(AllianceLDError):
     """A query worker died while running a query."""
 
 
+class WorkerBusyError(WorkerFailedError):
+    """No query worker became free in time."""
+
+
+#: How long a query may wait for a free worker, beyond the query timeout itself.
+WORKER_WAIT_SECONDS = 30.0
+
+
 # ---------------------------------------------------------------------------
 # Static checks before a query reaches a worker
 
 _STRIP = re.compile(
-    r"""#[^\n]*                       # comments
+    r"""\#[^\n]*                      # comments (\# : a bare # starts a comment here)
       | '''(?:[^'\\]|\\.|'(?!''))*''' | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
       | '(?:[^'\\\n]|\\.)*' | "(?:[^"\\\n]|\\.)*"   # string literals
       | <[^<>"{}|^`\\\s]*>            # IRIs
@@ -68,6 +76,7 @@ _STRIP = re.compile(
 )
 _FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
+_DATASET_CLAUSE = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
 _UPDATE = re.compile(
     r"(?<![\w:?$])(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w:-])",
     re.IGNORECASE,
@@ -93,6 +102,11 @@ def looks_like_update(query: str) -> bool:
     return update is not None and (form is None or update.start() < form.start())
 
 
+def has_dataset_clause(query: str) -> bool:
+    """True when the query names its own dataset (``FROM`` or ``FROM NAMED``)."""
+    return _DATASET_CLAUSE.search(_code_only(query)) is not None
+
+
 def check_query(query: str) -> None:
     """Refuse, before evaluation, what would make the engine reach the network."""
     if _SERVICE.search(_code_only(query)):
@@ -115,6 +129,7 @@ class QueryRequest:
     max_rows: int = 10_000
     truncation_link: str | None = None
     prefixes: dict[str, str] = field(default_factory=dict)
+    base_iri: str | None = None  # resolves relative IRIs in the query
 
 
 @dataclass(frozen=True)
@@ -229,11 +244,14 @@ def serialize_triples(triples: list[ox.Triple], media_type: str,
 
 def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
     """Run one query on ``store`` and serialise its (capped) result."""
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"base_iri": request.base_iri}
     if request.default_graphs is not None:
+        # A dataset given by the protocol replaces the query's FROM / FROM NAMED.
         kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
-    else:
+    elif not has_dataset_clause(request.query):
         kwargs["use_default_graph_as_union"] = True
+    # else: the query's FROM / FROM NAMED name graphs of the store (never fetched);
+    # with FROM NAMED alone the default graph is the store's (empty) default graph.
     if request.named_graphs is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
     result = store.query(request.query, **kwargs)
@@ -304,8 +322,14 @@ class _Worker:
         child.close()
 
     def wait_ready(self, timeout: float) -> None:
-        if not self.conn.poll(timeout):
-            raise WorkerFailedError("query worker did not start in time")
+        deadline = time.monotonic() + timeout
+        while not self.conn.poll(0.1):
+            if not self.process.is_alive():
+                raise WorkerFailedError(
+                    f"query worker exited while starting (exit code {self.process.exitcode})"
+                )
+            if time.monotonic() > deadline:
+                raise WorkerFailedError("query worker did not start in time")
         status, _ = self.conn.recv()
         if status != "ready":
             raise WorkerFailedError("query worker failed to start")
@@ -377,16 +401,20 @@ class QueryExecutor:
 
     # -- running queries ------------------------------------------------------
     def run(self, request: QueryRequest) -> QueryOutcome:
-        """Run a query in a worker, blocking; raises on timeout or bad query."""
-        deadline = time.monotonic() + self.timeout
+        """Run a query in a worker, blocking; raises on timeout or bad query.
+
+        The timeout counts from when a worker takes the query. Waiting for a free
+        worker (all busy, or one being replaced after a timeout) is bounded apart.
+        """
         try:
-            worker = self._idle.get(timeout=self.timeout)
+            worker = self._idle.get(timeout=self.timeout + WORKER_WAIT_SECONDS)
         except queue.Empty as exc:
-            raise QueryTimeoutError(self.timeout) from exc
+            raise WorkerBusyError(
+                "no query worker became free in time; try again later"
+            ) from exc
         try:
             worker.conn.send(request)
-            remaining = max(0.0, deadline - time.monotonic())
-            if not worker.conn.poll(remaining):
+            if not worker.conn.poll(self.timeout):
                 self._replace(worker)
                 raise QueryTimeoutError(self.timeout)
             status, payload = worker.conn.recv()
@@ -402,5 +430,8 @@ class QueryExecutor:
         raise InputError(f"query failed: {payload}")
 
     async def execute(self, request: QueryRequest) -> QueryOutcome:
-        """Run a query without blocking the event loop."""
-        return await anyio.to_thread.run_sync(self.run, request)
+        """Run a query without blocking the event loop (timed for ``/metrics``)."""
+        from .metrics import observe_query  # here: workers need not import prometheus
+
+        with observe_query():
+            return await anyio.to_thread.run_sync(self.run, request)

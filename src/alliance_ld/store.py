@@ -180,6 +180,17 @@ class Store:
         target = ox.NamedNode(graph) if graph is not None else None
         return iter(self._ox.quads_for_pattern(None, None, None, target))
 
+    def quads_for_pattern(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        obj: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None = None,
+        graph: str | None = None,
+    ) -> Iterator[ox.Quad]:
+        """The quads matching a pattern (``None`` matches anything), in any or one graph."""
+        target = ox.NamedNode(graph) if graph is not None else None
+        return iter(self._ox.quads_for_pattern(subject, predicate, obj, target))
+
     def rdflib_graph(self, graphs: Iterable[str] | None = None) -> rdflib.Graph:
         """The union of the given named graphs (default: all) as an rdflib graph."""
         wanted = set(graphs) if graphs is not None else None

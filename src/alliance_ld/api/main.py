@@ -30,6 +30,11 @@ def _start(app: FastAPI, settings: Settings, publication: Publication | None) ->
     try:
         if publication is None:
             publication = load_publication(settings)
+        from ..jsonld import context
+        from ..void import warm
+
+        warm(publication)  # VoID, downloads and the JSON-LD context, built once
+        context(publication)
         executor = QueryExecutor(publication.nquads, settings.query_workers,
                                  settings.query_timeout)
         executor.start()

@@ -1,11 +1,60 @@
-"""HTTP middleware: reverse-proxy prefixes (more arrive with the operations work)."""
+"""HTTP middleware: proxy prefixes, access log, CORS, metrics, gzip and document validators.
+
+From the outside in, a request passes through::
+
+    AccessLogMiddleware        one JSON line per request, X-Request-ID
+    CORSMiddleware             any origin may GET and POST queries
+    Prometheus instrumentator  requests by route template and status (/metrics)
+    GZipMiddleware             bodies of 1 KiB and more, when the client accepts gzip
+    DocumentValidatorsMiddleware  ETag, Last-Modified, Cache-Control and 304 on documents
+    ForwardedPrefixMiddleware  X-Forwarded-Prefix from a reverse proxy
+    (the routes)
+
+The validators sit inside gzip and their ETag is weak, so the gzip-encoded
+variant of a document shares it (RFC 9110, 8.8.1); a 304 never has a body to
+compress, so it repeats the ``Vary: Accept-Encoding`` its 200 would carry.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-from starlette.types import ASGIApp, Receive, Scope, Send
+import hashlib
+import logging
+import re
+import time
+import uuid
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from urllib.parse import parse_qsl
 
+from fastapi import FastAPI
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__, logs, metrics
 from ..settings import Settings
+
+#: Responses smaller than this are sent uncompressed.
+GZIP_MINIMUM_SIZE = 1024
+#: Documents are fresh for five minutes; after that clients revalidate (and get a 304).
+DOCUMENT_CACHE_CONTROL = "public, max-age=300"
+#: Paths that are never documents (operations endpoints); ``/sparql`` is a document
+#: (its service description) only without a ``query``.
+NOT_DOCUMENTS = frozenset({metrics.METRICS_PATH, "/healthz", "/readyz"})
+#: Headers a client may read from a cross-origin response.
+EXPOSED_HEADERS = (
+    "Content-Location", "Link", "Location", "ETag", "Last-Modified", "Vary",
+    "X-Result-Truncated", "X-Result-Limit", "X-Request-ID", "Retry-After",
+    "Content-Disposition",
+)
+#: What a 304 must not repeat from the 200 it stands for (it has no content).
+_CONTENT_HEADERS = frozenset({b"content-length", b"content-type", b"content-encoding",
+                              b"transfer-encoding"})
+#: Request headers that shape the links in a document (its base URL).
+_SHAPING_REQUEST_HEADERS = ("host", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix")
+_ENTITY_TAG = re.compile(r'(?:W/)?"([^"]*)"')
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
 
 
 class ForwardedPrefixMiddleware:
@@ -30,5 +79,232 @@ class ForwardedPrefixMiddleware:
         await self.app(scope, receive, send)
 
 
+# ---------------------------------------------------------------------------
+# ETag, Last-Modified and 304 Not Modified
+
+
+def _route_path(scope: Scope) -> str:
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root + "/"):
+        path = path[len(root):]
+    return path
+
+
+def is_document_request(scope: Scope) -> bool:
+    """Whether a GET answers with a document (rather than a query result or a probe)."""
+    path = _route_path(scope)
+    if path in NOT_DOCUMENTS:
+        return False
+    if path == "/sparql":
+        keys = {k for k, _ in parse_qsl(scope.get("query_string", b"").decode("latin-1"),
+                                        keep_blank_values=True)}
+        return not keys & {"query", "update"}
+    return True
+
+
+def entity_tag(scope: Scope, response: Headers, data_version: str) -> str:
+    """A weak ETag for a document: the data's version and what selects this representation.
+
+    It is not a hash of the body: serialisers may label blank nodes afresh on
+    each request, which changes the bytes but not the meaning (hence weak). It
+    combines the software and data versions, the URL (with the proxy headers
+    that shape the links in it), the response's media type, language and
+    location, and the request headers the response says it varies on.
+    """
+    request = Headers(scope=scope)
+    varies = sorted({t.strip().lower() for t in response.get("vary", "").split(",")}
+                    - {"", "*", "accept-encoding", "origin"})
+    parts = [
+        __version__, data_version, scope.get("scheme", ""), scope.get("root_path", ""),
+        scope["path"], scope.get("query_string", b"").decode("latin-1"),
+        *(request.get(name, "") for name in _SHAPING_REQUEST_HEADERS),
+        *(response.get(name, "") for name in ("content-type", "content-language",
+                                              "content-location")),
+        *(f"{name}={request.get(name, '')}" for name in varies),
+    ]
+    digest = hashlib.blake2b("\0".join(parts).encode("utf-8", "replace"), digest_size=16)
+    return f'W/"{digest.hexdigest()}"'
+
+
+def http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def _etag_matches(if_none_match: str, etag: str) -> bool:
+    """Weak comparison (RFC 9110, 13.1.2): ``*`` or any listed tag with the same opaque part."""
+    if if_none_match.strip() == "*":
+        return True
+    ours = _ENTITY_TAG.fullmatch(etag.strip())
+    if ours is None:
+        return False
+    return any(m.group(1) == ours.group(1) for m in _ENTITY_TAG.finditer(if_none_match))
+
+
+def not_modified(request: Headers, etag: str | None, last_modified: str | None) -> bool:
+    """RFC 9110, 13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+    if_none_match = request.get("if-none-match")
+    if if_none_match is not None:
+        return etag is not None and _etag_matches(if_none_match, etag)
+    if_modified_since = request.get("if-modified-since")
+    if if_modified_since is None or last_modified is None:
+        return False
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+        modified = parsedate_to_datetime(last_modified)
+    except (TypeError, ValueError, IndexError):
+        return False
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    if modified.tzinfo is None:
+        modified = modified.replace(tzinfo=UTC)
+    return modified <= since
+
+
+def _not_modified_start(start: Message, compressible: bool) -> Message:
+    headers = [(k, v) for k, v in start["headers"] if k.lower() not in _CONTENT_HEADERS]
+    if compressible:
+        # The 200 would have carried it (from GZipMiddleware); the 304 must too.
+        vary = MutableHeaders(raw=headers)
+        tokens = {t.strip().lower() for t in vary.get("vary", "").split(",")}
+        if "accept-encoding" not in tokens:
+            vary.add_vary_header("Accept-Encoding")
+    return {"type": "http.response.start", "status": 304, "headers": headers}
+
+
+class DocumentValidatorsMiddleware:
+    """ETag, Last-Modified and Cache-Control on documents, and 304 for conditional GETs.
+
+    A successful GET (or HEAD) of a document (anything but query results,
+    ``/metrics`` and the probes) gets a weak :func:`entity_tag`, ``Last-Modified``
+    = the data's version time, and :data:`DOCUMENT_CACHE_CONTROL`, unless the route
+    set its own; a route's own strong ETag is made weak, since GZipMiddleware may
+    encode the body after us. ``If-None-Match``, or else ``If-Modified-Since``, that
+    still holds is answered ``304`` without a body but with the 200's ETag,
+    Last-Modified, Cache-Control, Vary, Content-Location and Link.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        publication = getattr(getattr(scope.get("app"), "state", None), "publication", None)
+        if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or publication is None
+                or not is_document_request(scope)):
+            await self.app(scope, receive, send)
+            return
+        request = Headers(scope=scope)
+        swallow = False  # after a 304: the body the route goes on sending is dropped
+
+        async def send_validated(message: Message) -> None:
+            nonlocal swallow
+            if message["type"] != "http.response.start":
+                if not swallow:
+                    await send(message)
+                return
+            headers = MutableHeaders(raw=message["headers"])
+            if "etag" in headers and not headers["etag"].startswith("W/"):
+                # A route's strong ETag would also label the gzip-encoded bytes.
+                headers["ETag"] = "W/" + headers["etag"]
+            if message["status"] == 304:  # a route that answers conditional requests itself
+                headers.setdefault("cache-control", DOCUMENT_CACHE_CONTROL)
+                await send(_not_modified_start(message, compressible=True))
+                return
+            if message["status"] != 200 or "no-store" in headers.get("cache-control", ""):
+                await send(message)
+                return
+            if "etag" not in headers:
+                headers["ETag"] = entity_tag(scope, headers, publication.etag)
+                headers.setdefault("last-modified", http_date(publication.last_modified))
+            headers.setdefault("cache-control", DOCUMENT_CACHE_CONTROL)
+            if not not_modified(request, headers["etag"], headers.get("last-modified")):
+                await send(message)
+                return
+            swallow = True
+            length = headers.get("content-length")
+            compressible = length is None or int(length) >= GZIP_MINIMUM_SIZE
+            await send(_not_modified_start(message, compressible))
+            await send({"type": "http.response.body", "body": b""})
+
+        await self.app(scope, receive, send_validated)
+
+
+# ---------------------------------------------------------------------------
+# Access log
+
+
+class AccessLogMiddleware:
+    """One structured log line per request (see :mod:`alliance_ld.logs`).
+
+    Each response carries ``X-Request-ID``: the client's, when it sent a sensible
+    one, else a fresh one; the log line has the same id.
+    """
+
+    def __init__(self, app: ASGIApp, logger: logging.Logger | None = None) -> None:
+        self.app = app
+        self.logger = logger or logs.access_logger()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request = Headers(scope=scope)
+        offered = request.get("x-request-id", "")
+        request_id = offered if _REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+        status: int | None = None
+        sent = 0
+
+        async def send_logged(message: Message) -> None:
+            nonlocal status, sent
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(raw=message["headers"])["X-Request-ID"] = request_id
+            elif message["type"] == "http.response.body":
+                sent += len(message.get("body", b""))
+            await send(message)
+
+        error: str | None = None
+        try:
+            await self.app(scope, receive, send_logged)
+        except BaseException as exc:
+            error = type(exc).__name__
+            raise
+        finally:
+            if status is None:  # no response: a bug (answered 500 outside us) or a disconnect
+                status = 499 if error == "CancelledError" else 500
+            client = scope.get("client")
+            fields = {
+                "method": scope["method"],
+                "path": scope["path"],
+                "query": scope.get("query_string", b"").decode("latin-1"),
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                "bytes": sent,
+                "client": client[0] if client else None,
+                "user_agent": request.get("user-agent"),
+                "referer": request.get("referer"),
+                "request_id": request_id,
+            }
+            if error is not None:
+                fields["error"] = error
+            self.logger.info("%s %s %s", scope["method"], scope["path"], status, extra=fields)
+
+
 def install(app: FastAPI, settings: Settings) -> None:
+    """Add the middleware, innermost first (Starlette wraps each new one around the rest)."""
     app.add_middleware(ForwardedPrefixMiddleware)
+    app.add_middleware(DocumentValidatorsMiddleware)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=6)
+    metrics.install(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=EXPOSED_HEADERS,
+        max_age=86400,
+    )
+    if settings.log_json:
+        logs.configure(settings)
+        app.add_middleware(AccessLogMiddleware)

@@ -1,18 +1,249 @@
-"""The query editor page for browsers (YASGUI), served from our own static files."""
+"""The query editor page for browsers: YASGUI, served from our own static files.
+
+``GET /sparql`` answers a browser (HTML preferred in ``Accept``, or ``format=html``)
+with this page instead of the service description or raw results. The page has
+
+* YASGUI (``@zazuko/yasgui``, built into ``static/vendor/yasgui/`` by
+  ``scripts/build-frontend.sh``) pointed at this endpoint, configured by
+  ``static/editor.js`` so that it never contacts another server;
+* a plain HTML form (textarea, format, submit) that works without JavaScript and
+  without the YASGUI files; with ``format=html`` its results come back rendered
+  on this page as a table;
+* the example queries of ``queries/cq*.rq`` (name and question from their header
+  comment), each a link that opens it here.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
-from ...publication import Publication
+from ... import conneg
+from ...publication import PREFIXES, Publication
+from ...resources import QUERIES_DIR
+from ...sparql import QueryOutcome
+from ...templating import local_url, render
+
+STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
+#: Where ``scripts/build-frontend.sh`` copies the YASGUI bundle (generated, not committed).
+VENDOR_DIR = STATIC_DIR / "vendor" / "yasgui"
+VENDOR_FILES = ("yasgui.min.js", "yasgui.min.css")
+BUILD_COMMAND = "scripts/build-frontend.sh"
+
+OWL = "http://www.w3.org/2002/07/owl#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+CLASS_TYPES = frozenset({OWL + "Class", RDFS + "Class"})
+PROPERTY_TYPES = frozenset({OWL + "ObjectProperty", OWL + "DatatypeProperty",
+                            OWL + "AnnotationProperty", RDF + "Property"})
+
+DEFAULT_QUERY = """\
+PREFIX ald:  <https://w3id.org/alliance-ld/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+
+# The alliances in the dataset, with their labels.
+SELECT ?alliance ?label
+WHERE {
+  ?alliance a ald:Alliance ;
+      rdfs:label ?label .
+  FILTER (langMatches(lang(?label), "en"))
+}
+ORDER BY ?label
+"""
+
+_HEADER = re.compile(r"^#\s*(?P<code>[\w-]+)\s*:\s*(?P<question>.+?)\s*$")
 
 
-def editor_page(request: Request, publication: Publication) -> HTMLResponse:
-    endpoint = str(request.url_for("sparql_get"))
-    return HTMLResponse(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<title>SPARQL query editor - alliance-ld</title></head><body>"
-        f"<h1>SPARQL endpoint</h1><p>Send queries to <code>{endpoint}</code>.</p>"
-        "</body></html>"
+@dataclass(frozen=True)
+class ExampleQuery:
+    """A competency question from ``queries/``."""
+
+    name: str  # the file's stem, e.g. "cq01-norad-members"
+    code: str  # "cq01"
+    question: str  # "Which nations are members of NORAD?"
+    description: str  # the rest of the header comment
+    text: str  # the whole query
+
+
+def parse_example(path: Path) -> ExampleQuery:
+    """Read a ``.rq`` file whose header comment starts ``# cqNN: question``."""
+    text = path.read_text(encoding="utf-8")
+    comments: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        comments.append(line)
+    first = _HEADER.match(comments[0]) if comments else None
+    code = first.group("code") if first else path.stem.split("-")[0]
+    question = first.group("question") if first else path.stem
+    description = " ".join(c.lstrip("#").strip() for c in comments[1:]).strip()
+    return ExampleQuery(path.stem, code, question, description, text)
+
+
+@lru_cache(maxsize=4)
+def example_queries(folder: Path = QUERIES_DIR) -> tuple[ExampleQuery, ...]:
+    """The competency-question queries (``cq*.rq``), in file-name order."""
+    if not folder.is_dir():
+        return ()
+    return tuple(parse_example(p) for p in sorted(folder.glob("cq*.rq")))
+
+
+def vendor_available(folder: Path | None = None) -> bool:
+    """Whether the YASGUI bundle has been built (checked per request: building needs no restart)."""
+    folder = folder or VENDOR_DIR
+    return all((folder / name).is_file() for name in VENDOR_FILES)
+
+
+def vendor_version(folder: Path | None = None) -> str | None:
+    try:
+        return ((folder or VENDOR_DIR) / "VERSION").read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def prefers_html(accept: str | None, overrides: Sequence[str],
+                 formats: Sequence[conneg.Format]) -> bool:
+    """Whether a query request wants this page rather than raw results.
+
+    Decided exactly as the endpoint picks a result format (a ``format=``/``output=``
+    override first, then ``Accept``), with HTML offered last: a ``*/*`` or missing
+    ``Accept`` still gets a machine format, a browser's ``text/html`` gets the page.
+    """
+    choices = (*formats, conneg.HTML)
+    chosen = conneg.by_override(overrides, choices) if overrides else None
+    if chosen is None:
+        chosen = conneg.negotiate(accept, choices)
+    return chosen is conneg.HTML
+
+
+# ---------------------------------------------------------------------------
+# Results rendered on the page (for the form without JavaScript)
+
+Cell = ox.NamedNode | ox.BlankNode | ox.Literal | None
+
+
+@dataclass(frozen=True)
+class ResultView:
+    kind: str  # "solutions", "boolean" or "graph"
+    variables: list[str]
+    rows: list[list[Cell]]
+    boolean: bool | None
+    truncated: bool
+
+
+def _json_cell(binding: dict[str, str] | None) -> Cell:
+    if binding is None:
+        return None
+    kind, value = binding.get("type"), binding.get("value", "")
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(value)
+    language = binding.get("xml:lang")
+    if language:
+        return ox.Literal(value, language=language)
+    datatype = binding.get("datatype")
+    return ox.Literal(value, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(value)
+
+
+def result_view(outcome: QueryOutcome) -> ResultView:
+    """Parse an outcome executed as SPARQL JSON (SELECT/ASK) or N-Triples (CONSTRUCT/DESCRIBE)."""
+    if outcome.kind == "graph":
+        rows: list[list[Cell]] = []
+        for triple in ox.parse(outcome.body, format=ox.RdfFormat.N_TRIPLES):
+            subject = triple.subject
+            rows.append([subject if not isinstance(subject, ox.Triple) else None,
+                         triple.predicate,
+                         triple.object if not isinstance(triple.object, ox.Triple) else None])
+        return ResultView("graph", ["subject", "predicate", "object"], rows, None,
+                          outcome.truncated)
+    data = json.loads(outcome.body)
+    if "boolean" in data:
+        return ResultView("boolean", [], [], bool(data["boolean"]), False)
+    variables = list(data.get("head", {}).get("vars", []))
+    rows = [[_json_cell(b.get(v)) for v in variables]
+            for b in data.get("results", {}).get("bindings", [])]
+    return ResultView("solutions", variables, rows, None, outcome.truncated)
+
+
+# ---------------------------------------------------------------------------
+# The page
+
+
+def _script_json(value: object) -> Markup:
+    """JSON safe inside ``<script type="application/json">`` (no ``</script>``, no ``<!--``)."""
+    text = json.dumps(value, ensure_ascii=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def _vocabulary(publication: Publication) -> tuple[list[str], list[str]]:
+    classes = sorted(i for i, t in publication.types.items() if CLASS_TYPES.intersection(t))
+    properties = sorted(i for i, t in publication.types.items() if PROPERTY_TYPES.intersection(t))
+    return classes, properties
+
+
+def editor_page(request: Request, publication: Publication, query: str | None = None, *,
+                outcome: QueryOutcome | None = None, error: str | None = None,
+                status_code: int = 200) -> HTMLResponse:
+    """The query editor, optionally pre-filled with ``query`` and showing its result or error."""
+    endpoint_path = local_url(request, "/sparql")
+    public = publication.settings.public_url
+    endpoint_shown = public + "sparql" if public else str(request.url_for("sparql_get"))
+    examples = example_queries()
+    classes, properties = _vocabulary(publication)
+    config = {
+        "endpoint": endpoint_path,
+        "query": query,
+        "defaultQuery": DEFAULT_QUERY,
+        "prefixes": PREFIXES,
+        "classes": classes,
+        "properties": properties,
+        "examples": [{"name": e.name, "code": e.code, "question": e.question, "query": e.text}
+                     for e in examples],
+    }
+    example_links = {e.name: endpoint_path + "?" + urlencode({"query": e.text})
+                     for e in examples}
+    return render(
+        request, publication, "editor.html",
+        status_code=status_code,
+        headers={"Vary": "Accept"},
+        yasgui=vendor_available(),
+        yasgui_version=vendor_version(),
+        build_command=BUILD_COMMAND,
+        endpoint_path=endpoint_path,
+        endpoint_shown=endpoint_shown,
+        query=query if query is not None else DEFAULT_QUERY,
+        prefilled=query is not None,
+        examples=examples,
+        example_links=example_links,
+        result=result_view(outcome) if outcome is not None else None,
+        error=error,
+        max_rows=publication.settings.max_rows,
+        config_json=_script_json(config),
+        result_formats=RESULT_FORMAT_CHOICES,
     )
+
+
+#: The fallback form's format menu: (value of ``format=``, label).
+RESULT_FORMAT_CHOICES: tuple[tuple[str, str], ...] = (
+    ("html", "Table on this page"),
+    ("json", "SPARQL JSON (SELECT, ASK)"),
+    ("xml", "SPARQL XML (SELECT, ASK)"),
+    ("csv", "CSV (SELECT)"),
+    ("tsv", "TSV (SELECT)"),
+    ("turtle", "Turtle (CONSTRUCT, DESCRIBE)"),
+    ("nt", "N-Triples (CONSTRUCT, DESCRIBE)"),
+    ("jsonld", "JSON-LD (CONSTRUCT, DESCRIBE)"),
+    ("rdfxml", "RDF/XML (CONSTRUCT, DESCRIBE)"),
+)

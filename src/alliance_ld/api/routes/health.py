@@ -1,4 +1,4 @@
-"""Liveness and readiness probes."""
+"""Liveness and readiness probes (never cached)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,24 @@ from fastapi.responses import JSONResponse
 
 router = APIRouter(tags=["operations"])
 
+NO_STORE = {"Cache-Control": "no-store"}
+
 
 @router.get("/healthz", summary="Liveness: the process is up")
 async def healthz() -> JSONResponse:
-    return JSONResponse({"status": "alive"})
+    return JSONResponse({"status": "alive"}, headers=NO_STORE)
 
 
-@router.get("/readyz", summary="Readiness: data loaded, validated and query workers started")
+@router.get("/readyz", summary="Readiness: data loaded, validated and query workers started",
+            responses={503: {"description": "still loading (status \"loading\"), or the data "
+                             "failed to load or to validate (status \"failed\", with the report)"}})
 async def readyz(request: Request) -> JSONResponse:
     state = request.app.state
     if state.ready:
         publication = state.publication
         return JSONResponse({"status": "ready", "triples": len(publication.store),
-                             "graphs": len(publication.store.graph_names)})
+                             "graphs": len(publication.store.graph_names)}, headers=NO_STORE)
     body: dict[str, object] = {"status": "loading" if state.load_error is None else "failed"}
     if state.load_error:
         body["error"] = state.load_error
-    return JSONResponse(body, status_code=503)
+    return JSONResponse(body, status_code=503, headers={**NO_STORE, "Retry-After": "5"})

@@ -1,5 +1,259 @@
-"""Routes: pages (to be written)."""
+"""Pages for people: the home page, search by label, and the picture of the alliance network.
 
-from fastapi import APIRouter
+* ``GET /`` — what the dataset is, where its facts come from, how to use it, and
+  lists of its alliances, partnerships, exercises and security cooperation
+  activities. An RDF client (``Accept: text/turtle`` etc.) is sent ``303 See
+  Other`` to the dataset's VoID description, ``/.well-known/void``.
+* ``GET /search?q=…`` — resources whose labels match, best first; HTML (a form
+  that works without JavaScript) or JSON (``Accept: application/json`` or
+  ``format=json``).
+* ``GET /network`` and ``GET /network.svg`` — nations and the alliances and
+  partnerships that join them, drawn on the server, with a text equivalent.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from ... import conneg, void
+from ...namespace import ALD
+from ...network import Network, build_network, render_svg
+from ...publication import Publication
+from ...search import DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_LENGTH, Results, SearchQueryError, search
+from ...templating import Alternate, local_url, render
+from ..deps import PublicationDep
+
+router = APIRouter(tags=["Pages"])
+
+JSON = conneg.Format("json", "application/json", "json")
+SVG_TYPE = "image/svg+xml"
+HOME_FORMATS: tuple[conneg.Format, ...] = (conneg.HTML, *conneg.GRAPH_FORMATS)
+SEARCH_FORMATS: tuple[conneg.Format, ...] = (conneg.HTML, JSON)
+SEARCH_OVERRIDES = {"json": JSON, JSON.media_type: JSON,
+                    "html": conneg.HTML, conneg.HTML.media_type: conneg.HTML}
+
+#: The lists of the home page: (heading, id, top class).
+CATEGORIES: tuple[tuple[str, str, str], ...] = (
+    ("Alliances", "alliances", str(ALD.Alliance)),
+    ("Partnerships", "partnerships", str(ALD.Partnership)),
+    ("Exercises", "exercises", str(ALD.Exercise)),
+    ("Security cooperation activities", "activities", str(ALD.SecurityCooperationActivity)),
+)
+
+CATALOGUE_QUERY = """\
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?top ?item ?type WHERE {
+  VALUES ?top { %s }
+  ?item a ?type .
+  ?type rdfs:subClassOf* ?top .
+  FILTER(isIRI(?item))
+}
+"""
+SOURCES_QUERY = """\
+PREFIX ald: <https://w3id.org/alliance-ld/ontology#>
+SELECT DISTINCT ?source WHERE { ?source a ald:SourceDocument . FILTER(isIRI(?source)) }
+"""
+
+
+@dataclass(frozen=True)
+class Item:
+    iri: str
+    label: str
+    types: tuple[str, ...]  # the most specific types below the list's class (may be empty)
+
+
+@dataclass(frozen=True)
+class Category:
+    title: str
+    id: str
+    top: str
+    items: tuple[Item, ...]
+
+
+def _label(publication: Publication, iri: str) -> str:
+    return publication.labels.get(iri) or iri.rstrip("/#").rsplit("/", 1)[-1]
+
+
+def catalogue(publication: Publication) -> list[Category]:
+    """The home page's lists, each sorted by label; subclasses count for their class."""
+    tops = " ".join(f"<{top}>" for _, _, top in CATEGORIES)
+    solutions = publication.store.query(CATALOGUE_QUERY % tops)
+    assert isinstance(solutions, ox.QuerySolutions)
+    found: dict[str, dict[str, set[str]]] = {top: {} for _, _, top in CATEGORIES}
+    for solution in solutions:
+        top, item, kind = (solution[name] for name in ("top", "item", "type"))
+        assert top is not None and item is not None and kind is not None
+        types = found[top.value].setdefault(item.value, set())
+        if kind.value != top.value:
+            types.add(kind.value)
+    categories = []
+    for title, anchor, top in CATEGORIES:
+        items = [Item(iri, _label(publication, iri), tuple(sorted(types)))
+                 for iri, types in found[top].items()]
+        items.sort(key=lambda item: (item.label.casefold(), item.iri))
+        categories.append(Category(title, anchor, top, tuple(items)))
+    return categories
+
+
+def sources(publication: Publication) -> list[Item]:
+    solutions = publication.store.query(SOURCES_QUERY)
+    assert isinstance(solutions, ox.QuerySolutions)
+    items = []
+    for solution in solutions:
+        source = solution["source"]
+        assert source is not None
+        items.append(Item(source.value, _label(publication, source.value), ()))
+    items.sort(key=lambda item: (item.iri != publication.canonical("id/source/article"),
+                                 item.label.casefold(), item.iri))
+    return items
+
+
+def _not_acceptable(offered: tuple[conneg.Format, ...]) -> Response:
+    types = ", ".join(f.media_type for f in offered)
+    return PlainTextResponse(f"not acceptable: this page is available as {types}\n",
+                             status_code=406, headers={"Vary": "Accept"})
+
+
+# -- home ----------------------------------------------------------------------------
+
+
+@router.api_route("/", methods=["GET", "HEAD"], name="home", summary="Home page",
+                  response_class=Response)
+def home(request: Request, publication: PublicationDep) -> Response:
+    chosen = conneg.negotiate(request.headers.get("accept"), HOME_FORMATS)
+    if chosen is None:
+        return _not_acceptable(HOME_FORMATS)
+    if chosen is not conneg.HTML:
+        return RedirectResponse(local_url(request, "/.well-known/void"), status_code=303,
+                                headers={"Vary": "Accept"})
+    base = publication.settings.base_iri
+    return render(
+        request, publication, "home.html",
+        headers={"Vary": "Accept"},
+        categories=catalogue(publication),
+        sources=sources(publication),
+        title=void.TITLE,
+        description=void.DESCRIPTION,
+        rights=void.RIGHTS,
+        licence=void.LICENCE,
+        licence_name=void.LICENCE_NAME,
+        citation=void.citation(base),
+        version=void.VERSION,
+        base=base,
+        persistent_base=base.split("://", 1)[-1],
+        triples=len(publication.store),
+        graphs=len(publication.data_graphs),
+        example=base + "id/alliance/nato",
+    )
+
+
+# -- search --------------------------------------------------------------------------
+
+
+def _search_json(request: Request, publication: Publication, results: Results,
+                 limit: int) -> dict[str, Any]:
+    public = publication.rewriter.to_public
+    base = publication.settings.base_iri
+    # the page's address: under the public URL when there is one, else as the client asked
+    site = (publication.settings.public_url or str(request.base_url)).rstrip("/")
+    return {
+        "query": results.query,
+        "total": results.total,
+        "limit": limit,
+        "results": [
+            {
+                "iri": public(hit.iri),
+                "label": hit.label,
+                "matched": hit.matched,
+                "match": hit.match,
+                "types": [{"iri": public(t), "label": _label(publication, t)}
+                          for t in publication.types.get(hit.iri, [])],
+                "page": site + "/" + hit.iri[len(base):],
+            }
+            for hit in results.hits
+        ],
+    }
+
+
+@router.api_route("/search", methods=["GET", "HEAD"], name="search",
+                  summary="Search resources by label (HTML or JSON)", response_class=Response)
+def search_page(
+    request: Request,
+    publication: PublicationDep,
+    q: Annotated[str, Query(description="words to look for in labels "
+                                        f"(at most {MAX_QUERY_LENGTH} characters)")] = "",
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="most results")] = DEFAULT_LIMIT,
+    format: Annotated[str | None, Query(description="json or html; overrides Accept")] = None,
+) -> Response:
+    if format is not None:
+        chosen = SEARCH_OVERRIDES.get(format.strip().lower())
+        if chosen is None:
+            return PlainTextResponse(f"unknown format {format!r}: use json or html\n",
+                                     status_code=400)
+    else:
+        chosen = conneg.negotiate(request.headers.get("accept"), SEARCH_FORMATS)
+    if chosen is None:
+        return _not_acceptable(SEARCH_FORMATS)
+    headers = {"Vary": "Accept"}
+    try:
+        results = search(publication, q, limit)
+    except SearchQueryError as exc:
+        if chosen is JSON:
+            return JSONResponse({"error": str(exc)}, status_code=400, headers=headers)
+        return render(request, publication, "search.html", status_code=400, headers=headers,
+                      q=q[:MAX_QUERY_LENGTH], error=str(exc), results=None,
+                      max_length=MAX_QUERY_LENGTH)
+    if chosen is JSON:
+        return JSONResponse(_search_json(request, publication, results, limit), headers=headers)
+    alternates = [Alternate(_with_format(request, "json"), JSON.media_type, "JSON")] if q else []
+    return render(request, publication, "search.html", headers=headers, q=q, error=None,
+                  results=results, max_length=MAX_QUERY_LENGTH, alternates=alternates)
+
+
+def _with_format(request: Request, value: str) -> str:
+    """This search as another format (a link for the page's footer)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
+    params.append(("format", value))
+    return local_url(request, "/search") + "?" + urlencode(params)
+
+
+# -- network -------------------------------------------------------------------------
+
+
+def _network(publication: Publication) -> Network:
+    return build_network(publication.store, publication.labels)
+
+
+def _linker(request: Request, publication: Publication) -> Callable[[str], str]:
+    base = publication.settings.base_iri
+
+    def link(iri: str) -> str:
+        return local_url(request, iri[len(base):]) if iri.startswith(base) else iri
+
+    return link
+
+
+@router.api_route("/network.svg", methods=["GET", "HEAD"], name="network_svg",
+                  summary="The alliance network as SVG", response_class=Response)
+def network_svg(request: Request, publication: PublicationDep) -> Response:
+    svg = render_svg(_network(publication), _linker(request, publication))
+    body = '<?xml version="1.0" encoding="UTF-8"?>\n' + publication.rewriter.to_public(svg)
+    return Response(body, media_type=SVG_TYPE)
+
+
+@router.api_route("/network", methods=["GET", "HEAD"], name="network",
+                  summary="The alliance network (HTML with SVG and text equivalent)",
+                  response_class=Response)
+def network_page(request: Request, publication: PublicationDep) -> Response:
+    network = _network(publication)
+    svg = render_svg(network, _linker(request, publication))
+    return render(request, publication, "network.html", network=network, rows=network.rows(),
+                  svg=Markup(svg))

@@ -1,5 +1,161 @@
-"""Routes: queries (to be written)."""
+"""Named queries: the SPARQL queries of ``queries/`` as a small REST API.
 
-from fastapi import APIRouter
+* ``GET /queries`` — every query with its name, the question it answers (the
+  first line of its header comment), its kind (``competency`` for the
+  ``cqNN-*`` questions, ``quality`` for the ``*-violation`` checks, which must
+  return no rows) and its text: JSON by default, HTML for a browser.
+* ``GET /queries/<name>`` — runs the query through the same path as
+  ``/sparql`` (worker processes, timeout, row cap, public-URL rewriting) and
+  answers in any results format: SPARQL JSON, XML, CSV or TSV (Turtle,
+  N-Triples, JSON-LD, RDF/XML for CONSTRUCT/DESCRIBE), chosen by ``Accept`` or
+  by ``format=``/``output=``. An unknown name is 404.
 
-router = APIRouter()
+Each query is its own operation in the OpenAPI document (``/openapi.json``),
+generated at import time from the files, with its question as the summary.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from ... import conneg
+from ...resources import QUERIES_DIR
+from ...templating import local_url, render_text
+from ..deps import ExecutorDep, PublicationDep
+from .sparql import _answer as run_query_response
+from .void import choose, document_response, not_acceptable
+
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+router = APIRouter(tags=["Named queries"])
+
+JSON = conneg.Format("json", "application/json", "json")
+INDEX_FORMATS: tuple[conneg.Format, ...] = (JSON, conneg.HTML)
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    question: str
+    description: str
+    kind: str  # "competency" or "quality"
+    text: str
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    """A query file with its header comment: first line the question, the rest notes."""
+    text = path.read_text(encoding="utf-8")
+    comments: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            break
+        comments.append(stripped.lstrip("#").strip())
+    first = comments[0] if comments else ""
+    head, sep, rest = first.partition(":")
+    if sep and head.strip() and " " not in head.strip():
+        first = rest.strip()  # "cq01: Which nations …" → "Which nations …"
+    name = path.stem
+    kind = "quality" if name.endswith("-violation") else "competency"
+    description = " ".join(c for c in comments[1:] if c)
+    return NamedQuery(name, first or name, description, kind, text)
+
+
+def load_queries(folder: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
+    """Every ``*.rq`` file of ``folder``, by name (competency questions first)."""
+    if not folder.is_dir():
+        return {}
+    found = [parse_query_file(p) for p in sorted(folder.glob("*.rq"))]
+    found.sort(key=lambda q: (q.kind != "competency", q.name))
+    return {q.name: q for q in found}
+
+
+#: The named queries, read once at import.
+QUERIES: dict[str, NamedQuery] = load_queries()
+
+
+def _entry(request: Request, query: NamedQuery, public: Callable[[str], str]) -> dict[str, Any]:
+    url = str(request.url_for("named_query", name=query.name))
+    return {"name": query.name, "question": query.question, "kind": query.kind,
+            "description": query.description, "url": url, "query": public(query.text)}
+
+
+@router.get("/queries", name="named_queries",
+            summary="The named queries: name, question, kind and query text",
+            responses={200: {"content": {"application/json": {}, "text/html": {}}}})
+async def list_queries(request: Request, publication: PublicationDep) -> Response:
+    chosen = choose(request, INDEX_FORMATS, default=JSON)
+    if chosen is None:
+        return not_acceptable(request, INDEX_FORMATS)
+    public = publication.rewriter.to_public
+    if chosen is JSON:
+        body = _json_bytes({"queries": [_entry(request, q, public)
+                                         for q in QUERIES.values()]})
+        return document_response(request, publication, body, "application/json",
+                                 headers={"Vary": "Accept"})
+    formats = [f.name for f in conneg.RESULTS_FORMATS]
+    body = render_text(request, publication, "queries.html", queries=list(QUERIES.values()),
+                       formats=formats,
+                       query_url=lambda name: local_url(request, f"/queries/{name}"),
+                       ).encode("utf-8")
+    return document_response(request, publication, body, conneg.HTML.content_type,
+                             headers={"Vary": "Accept"})
+
+
+_RESULT_CONTENT: dict[str, Any] = {
+    f.media_type: {} for f in (*conneg.RESULTS_FORMATS, *conneg.GRAPH_FORMATS)
+}
+FormatParam = Annotated[list[str] | None, Query(
+    alias="format",
+    description="Result format, overriding Accept: a short name (json, xml, csv, tsv; turtle, "
+                "nt, jsonld, rdfxml for graphs) or a media type; repeatable, the first one "
+                "understood wins.")]
+OutputParam = Annotated[list[str] | None, Query(alias="output", description="Same as format.")]
+
+
+def _runner(query: NamedQuery) -> Callable[..., Awaitable[Response]]:
+    async def run(request: Request, publication: PublicationDep, executor: ExecutorDep,
+                  format_: FormatParam = None, output: OutputParam = None) -> Response:
+        params = [(k, v) for k, v in request.query_params.multi_items()
+                  if k in ("format", "output")]
+        return await run_query_response(request, publication, executor, query.text, params)
+
+    run.__name__ = "query_" + query.name.replace("-", "_")
+    return run
+
+
+for _query in QUERIES.values():
+    router.add_api_route(
+        f"/queries/{_query.name}", _runner(_query), methods=["GET"],
+        name=f"query_{_query.name}", summary=_query.question,
+        description=(f"{_query.description}\n\n" if _query.description else "")
+        + ("A quality check: it must return no rows.\n\n" if _query.kind == "quality" else "")
+        + f"```sparql\n{_query.text.rstrip()}\n```",
+        responses={200: {"content": _RESULT_CONTENT,
+                         "description": "The query's results in the negotiated format"},
+                   406: {"description": "none of the formats is acceptable"},
+                   503: {"description": "the query timed out"}},
+        operation_id=f"query_{_query.name.replace('-', '_')}",
+    )
+
+
+@router.get("/queries/{name}", name="named_query", include_in_schema=False)
+async def named_query(name: str, request: Request, publication: PublicationDep,
+                      executor: ExecutorDep) -> Response:
+    """Unknown names (the known ones have a route each, above)."""
+    query = QUERIES.get(name)
+    if query is not None:  # not reached while the per-query routes exist
+        return await _runner(query)(request, publication, executor)
+    available = ", ".join(QUERIES)
+    return PlainTextResponse(f"Not Found: no named query {name!r}; available: {available}\n",
+                             status_code=404)

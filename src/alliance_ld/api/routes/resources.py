@@ -1,5 +1,401 @@
-"""Routes: resources (to be written)."""
+"""Dereferenceable IRIs: ``/id/…`` and ``/graph/…`` answer 303 See Other to a document.
 
-from fastapi import APIRouter
+Following "Cool URIs for the Semantic Web" (303 URIs forwarding to one generic
+document):
 
-router = APIRouter()
+* ``GET /id/{path}`` — the resource IRI (``<base>id/{path}``) — redirects with
+  303 to ``/doc/{path}.{ext}``, the format chosen from the Accept header by
+  q-values: ``html`` (text/html), ``ttl`` (text/turtle), ``jsonld``
+  (application/ld+json, also application/json), ``rdf`` (application/rdf+xml)
+  or ``nt`` (application/n-triples). Between formats the client rates equally,
+  the earliest in its header wins, then our order: Turtle, HTML, JSON-LD,
+  RDF/XML, N-Triples. So a request without Accept, or with ``*/*`` only
+  (curl, most RDF tools), gets Turtle; browsers, which name ``text/html``
+  explicitly, get HTML.
+* ``GET /doc/{path}.{ext}`` — the document in one format; ``GET /doc/{path}``
+  negotiates the same way and answers 200 with ``Content-Location`` naming
+  the format-specific document.
+* ``GET /graph/{stem}`` — a named graph's IRI — redirects to
+  ``/doc/graph/{stem}.{ext}``, a document holding the graph's triples.
+
+Documents carry ``Vary: Accept``, ``Content-Location``, ``Link`` headers
+(``alternate`` for each other format, ``void#inDataset`` to the VoID, and
+``first``/``prev``/``next``/``last`` between pages of incoming links); the
+document-validators middleware adds ``ETag``/``Last-Modified`` and answers 304.
+Incoming links past ``incoming_page_size`` are paged with ``?page=N``.
+
+Unknown IRIs answer 404 in the negotiated format: an HTML page, or for RDF a
+valid document with no triples (a comment says why, except in JSON-LD, which
+is ``[]``); the ``X-Alliance-LD-Error`` header says it for every format.
+Paths that try to escape (``.``/``..`` segments, encoded ``/``, ``\\`` or NUL,
+control characters, more than 2000 characters) answer 400, and no path is
+ever read from disk here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from ... import conneg, jsonld, void
+from ...describe import (
+    DCT_SOURCE,
+    RDF_TYPE,
+    SCHEMA_URL,
+    Description,
+    GraphDescription,
+    PageOutOfRangeError,
+    describe,
+    describe_graph,
+    document_prefixes,
+    document_triples,
+    graph_document_triples,
+    is_known,
+    serialize,
+)
+from ...publication import Publication
+from ...templating import Alternate, render, render_text
+from ..deps import PublicationDep
+
+router = APIRouter(tags=["Linked data"])
+
+#: JSON-LD, also for clients that ask for plain JSON.
+JSONLD = replace(conneg.JSONLD, aliases=(*conneg.JSONLD.aliases, "application/json"))
+#: Document formats in our order of preference (ties in the client's Accept go to the first).
+FORMATS: tuple[conneg.Format, ...] = (conneg.TURTLE, conneg.HTML, JSONLD, conneg.RDFXML,
+                                      conneg.NTRIPLES)
+TITLES = {"html": "HTML", "turtle": "Turtle", "jsonld": "JSON-LD", "rdfxml": "RDF/XML",
+          "nt": "N-Triples"}
+EXTENSIONS = {fmt.extension: fmt for fmt in FORMATS}
+MAX_PATH_LENGTH = 2000
+VOID_IN_DATASET = "http://rdfs.org/ns/void#inDataset"
+ERROR_HEADER = "X-Alliance-LD-Error"
+_FORBIDDEN_RAW = (b"%2f", b"%5c", b"%00")
+_PAGE = re.compile(r"[0-9]{1,9}")
+_BAD_CHARACTER = re.compile(r"[\x00-\x20\x7f\\<>\"{}|^`]")
+
+
+class BadPathError(ValueError):
+    """A request path that cannot name a resource of ours."""
+
+
+def _check_path(request: Request, path: str) -> None:
+    raw: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    if len(raw) > MAX_PATH_LENGTH or len(path) > MAX_PATH_LENGTH:
+        raise BadPathError(f"the path is longer than {MAX_PATH_LENGTH} characters")
+    lowered = raw.lower()
+    if any(bad in lowered for bad in _FORBIDDEN_RAW):
+        raise BadPathError("encoded '/', '\\' or NUL characters are not allowed in resource paths")
+    if _BAD_CHARACTER.search(path):
+        raise BadPathError("the path holds characters that no IRI of this dataset has")
+    segments = path.split("/")
+    if any(segment in ("", ".", "..") for segment in segments):
+        raise BadPathError("empty, '.' and '..' path segments are not allowed")
+
+
+def _header_value(message: str) -> str:
+    """``message`` as an HTTP header value (ASCII; other characters escaped)."""
+    return message.encode("ascii", "backslashreplace").decode("ascii").replace("\n", " ")
+
+
+def _bad_request(message: str) -> Response:
+    return PlainTextResponse(f"Bad request: {message}\n", status_code=400,
+                             headers={ERROR_HEADER: _header_value(message), "Vary": "Accept"})
+
+
+def _page_number(request: Request) -> int:
+    values = request.query_params.getlist("page")
+    if not values:
+        return 1
+    value = values[-1]
+    if not _PAGE.fullmatch(value) or int(value) < 1:
+        raise BadPathError(f"page must be a positive whole number, not {value!r}")
+    return int(value)
+
+
+def _base_url(request: Request, publication: Publication) -> str:
+    """The absolute URL of this server's root (public URL, or from the request), with "/"."""
+    public = publication.settings.public_url
+    if public:
+        return public
+    return str(request.base_url)
+
+
+def _absolute(request: Request, publication: Publication, local_path: str) -> str:
+    return _base_url(request, publication) + quote(local_path.lstrip("/"), safe="/?=&")
+
+
+def _local(request: Request, local_path: str) -> str:
+    root: str = (request.scope.get("root_path") or "").rstrip("/")
+    return root + "/" + quote(local_path.lstrip("/"), safe="/?=&")
+
+
+def _negotiate(request: Request) -> conneg.Format | None:
+    return conneg.negotiate(request.headers.get("accept"), FORMATS)
+
+
+def _not_acceptable(request: Request) -> Response:
+    offered = ", ".join(f.media_type for f in FORMATS)
+    return PlainTextResponse(
+        f"Not Acceptable: none of the media types in Accept "
+        f"({request.headers.get('accept')}) is available; available: {offered}\n",
+        status_code=406, headers={"Vary": "Accept"})
+
+
+def _with_page(path: str, page: int) -> str:
+    return path if page == 1 else f"{path}?page={page}"
+
+
+# ---------------------------------------------------------------------------
+# 303 See Other from resource IRIs
+
+
+def _see_other(request: Request, publication: Publication, doc_path: str) -> Response:
+    fmt = _negotiate(request)
+    if fmt is None:
+        return _not_acceptable(request)
+    try:
+        page = _page_number(request)
+    except BadPathError as exc:
+        return _bad_request(str(exc))
+    target = _absolute(request, publication, _with_page(f"doc/{doc_path}.{fmt.extension}", page))
+    generic = _absolute(request, publication, f"doc/{doc_path}")
+    return PlainTextResponse(f"See Other: {target}\n", status_code=303, headers={
+        "Location": target, "Vary": "Accept", "Link": f'<{generic}>; rel="describedby"'})
+
+
+@router.api_route("/id/{path:path}", methods=["GET", "HEAD"], name="resource",
+                  summary="A resource IRI: 303 See Other to its document")
+def resource(path: str, request: Request, publication: PublicationDep) -> Response:
+    try:
+        _check_path(request, path)
+    except BadPathError as exc:
+        return _bad_request(str(exc))
+    iri = publication.settings.base_iri + "id/" + path
+    if not is_known(publication, iri):
+        return _not_found(request, publication, iri, _negotiate(request) or conneg.HTML)
+    return _see_other(request, publication, path)
+
+
+@router.api_route("/graph/{stem:path}", methods=["GET", "HEAD"], name="graph",
+                  summary="A named graph's IRI: 303 See Other to its document")
+def graph(stem: str, request: Request, publication: PublicationDep) -> Response:
+    try:
+        _check_path(request, stem)
+    except BadPathError as exc:
+        return _bad_request(str(exc))
+    iri = publication.settings.base_iri + "graph/" + stem
+    if describe_graph(publication, iri) is None:
+        return _not_found(request, publication, iri, _negotiate(request) or conneg.HTML)
+    return _see_other(request, publication, "graph/" + stem)
+
+
+# ---------------------------------------------------------------------------
+# Documents
+
+
+@router.api_route("/doc/{path:path}", methods=["GET", "HEAD"], name="document",
+                  summary="The document about a resource, in one format or negotiated")
+def document(path: str, request: Request, publication: PublicationDep) -> Response:
+    try:
+        _check_path(request, path)
+        page = _page_number(request)
+    except BadPathError as exc:
+        return _bad_request(str(exc))
+    stem, dot, extension = path.rpartition(".")
+    fmt = EXTENSIONS.get(extension) if dot and "/" not in extension else None
+    if fmt is None:
+        stem = path
+        fmt = _negotiate(request)
+        if fmt is None:
+            return _not_acceptable(request)
+    graph_iri = publication.settings.base_iri + stem
+    if stem.startswith("graph/") and graph_iri in publication.store.graph_names:
+        graph_description = describe_graph(publication, graph_iri)
+        if graph_description is not None and page == 1:
+            return _graph_document(request, publication, stem, fmt, graph_description)
+    iri = publication.settings.base_iri + "id/" + stem
+    try:
+        description = describe(publication, iri, page)
+    except PageOutOfRangeError as exc:
+        return _not_found(request, publication, iri, fmt, str(exc))
+    if description is None:
+        return _not_found(request, publication, iri, fmt)
+    return _resource_document(request, publication, stem, fmt, description)
+
+
+def _doc_headers(request: Request, publication: Publication, stem: str, fmt: conneg.Format,
+                 page: int, pages: int) -> dict[str, str]:
+    links = []
+    for other in FORMATS:
+        if other is not fmt:
+            href = _absolute(request, publication,
+                             _with_page(f"doc/{stem}.{other.extension}", page))
+            links.append(f'<{href}>; rel="alternate"; type="{other.media_type}"')
+    void = _absolute(request, publication, ".well-known/void")
+    links.append(f'<{void}>; rel="{VOID_IN_DATASET}"')
+    if pages > 1:
+        def page_link(rel: str, number: int) -> str:
+            href = _absolute(request, publication,
+                             _with_page(f"doc/{stem}.{fmt.extension}", number))
+            return f'<{href}>; rel="{rel}"'
+
+        links.append(page_link("first", 1))
+        if page > 1:
+            links.append(page_link("prev", page - 1))
+        if page < pages:
+            links.append(page_link("next", page + 1))
+        links.append(page_link("last", pages))
+    own = _absolute(request, publication, _with_page(f"doc/{stem}.{fmt.extension}", page))
+    return {"Vary": "Accept", "Content-Location": own, "Link": ", ".join(links)}
+
+
+def _respond(request: Request, publication: Publication, body: bytes | str,
+             fmt: conneg.Format, headers: dict[str, str]) -> Response:
+    if isinstance(body, str):
+        content = body.encode("utf-8")
+    else:
+        content = publication.rewriter.to_public_bytes(body)
+    return Response(content, media_type=fmt.content_type, headers=headers)
+
+
+def _jsonld_context(publication: Publication) -> dict[str, Any]:
+    """The publication's JSON-LD ``@context`` (the one served at ``/context.jsonld``)."""
+    return jsonld.context(publication)
+
+
+def _alternates(request: Request, publication: Publication, stem: str, page: int,
+                current: conneg.Format | None = None) -> list[Alternate]:
+    return [Alternate(_local(request, _with_page(f"doc/{stem}.{f.extension}", page)),
+                      f.media_type, TITLES[f.name])
+            for f in FORMATS if f is not current and f is not conneg.HTML]
+
+
+def _resource_document(request: Request, publication: Publication, stem: str,
+                       fmt: conneg.Format, description: Description) -> Response:
+    headers = _doc_headers(request, publication, stem, fmt, description.page, description.pages)
+    body: bytes | str
+    if fmt is conneg.HTML:
+        body = render_text(request, publication, "resource.html",
+                           canonical=headers["Content-Location"],
+                           **_page_context(request, publication, stem, description))
+    else:
+        triples = description.triples + document_triples(publication, description, "id/" + stem)
+        body = serialize(triples, fmt, prefixes=document_prefixes(publication, triples),
+                         jsonld_context=_jsonld_context(publication))
+    return _respond(request, publication, body, fmt, headers)
+
+
+def _graph_document(request: Request, publication: Publication, stem: str,
+                    fmt: conneg.Format, graph: GraphDescription) -> Response:
+    headers = _doc_headers(request, publication, stem, fmt, 1, 1)
+    body: bytes | str
+    if fmt is conneg.HTML:
+        rdf_type = ox.NamedNode(RDF_TYPE)
+        types: dict[str, list[str]] = {}
+        for t in graph.triples:
+            if (t.predicate == rdf_type and isinstance(t.object, ox.NamedNode)
+                    and isinstance(t.subject, ox.NamedNode)):
+                types.setdefault(t.subject.value, []).append(t.object.value)
+        body = render_text(
+            request, publication, "resource.html", iri=graph.iri, graph=graph,
+            canonical=headers["Content-Location"], graph_types=types,
+            download_href=_local(request, void.graph_path(void.graph_stem(graph.iri))),
+            alternates=_alternates(request, publication, stem, 1),
+            sparql_href=_sparql_href(request, publication,
+                                     "SELECT ?subject ?property ?value WHERE {\n"
+                                     f"  GRAPH <{graph.iri}> {{ ?subject ?property ?value }}\n"
+                                     "}\nLIMIT 100"),
+        )
+    else:
+        triples = graph.triples + graph_document_triples(publication, graph, stem)
+        body = serialize(triples, fmt, prefixes=document_prefixes(publication, triples),
+                         jsonld_context=_jsonld_context(publication))
+    return _respond(request, publication, body, fmt, headers)
+
+
+def _sparql_href(request: Request, publication: Publication, query: str) -> str:
+    query = publication.rewriter.to_public(query)
+    return _local(request, "sparql") + "?query=" + quote(query, safe="")
+
+
+def _page_context(request: Request, publication: Publication, stem: str,
+                  description: Description) -> dict[str, Any]:
+    """What resource.html shows: grouped properties, incoming links, sources, formats."""
+    subject = ox.NamedNode(description.iri)
+    rdf_type = ox.NamedNode(RDF_TYPE)
+    properties: dict[str, list[Any]] = {}
+    blank: dict[str, list[tuple[str, Any]]] = {}
+    for t in description.outgoing:
+        if t.subject == subject:
+            if t.predicate != rdf_type:
+                properties.setdefault(t.predicate.value, []).append(t.object)
+        elif isinstance(t.subject, ox.BlankNode):
+            blank.setdefault(t.subject.value, []).append((t.predicate.value, t.object))
+    first = ["http://www.w3.org/2000/01/rdf-schema#label",
+             "http://www.w3.org/2004/02/skos/core#altLabel",
+             "http://www.w3.org/2004/02/skos/core#definition"]
+
+    def order(predicate: str) -> tuple[int, str]:
+        if predicate in first:
+            return (first.index(predicate), "")
+        if predicate == DCT_SOURCE:
+            return (len(first) + 1, "")
+        return (len(first), (publication.labels.get(predicate) or predicate).lower())
+
+    urls: dict[str, str] = {}
+    for t in description.provenance:
+        if (t.predicate.value == SCHEMA_URL and isinstance(t.object, ox.Literal)
+                and isinstance(t.subject, ox.NamedNode)):
+            urls[t.subject.value] = t.object.value
+    page = description.page
+    pages = [(n, _local(request, _with_page(f"doc/{stem}.html", n)))
+             for n in range(1, description.pages + 1)]
+    return {
+        "iri": description.iri,
+        "description": description,
+        "types": [t.value for t in description.values(RDF_TYPE) if isinstance(t, ox.NamedNode)],
+        "properties": [(p, properties[p]) for p in sorted(properties, key=order)],
+        "blank": blank,
+        "incoming": description.incoming,
+        "incoming_first": (page - 1) * description.page_size + 1,
+        "page_links": pages,
+        "sources": [(s, urls.get(s)) for s in description.sources],
+        "alternates": _alternates(request, publication, stem, page),
+        "sparql_href": _sparql_href(request, publication,
+                                    "SELECT ?property ?value WHERE {\n"
+                                    f"  <{description.iri}> ?property ?value\n}}"),
+    }
+
+
+# ---------------------------------------------------------------------------
+# 404
+
+
+_EMPTY_BODIES = {
+    "turtle": "# {message}\n",
+    "nt": "# {message}\n",
+    "rdfxml": ('<?xml version="1.0" encoding="UTF-8"?>\n<!-- {message} -->\n'
+               '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'),
+    "jsonld": "[]\n",
+}
+
+
+def _not_found(request: Request, publication: Publication, iri: str, fmt: conneg.Format,
+               message: str | None = None) -> Response:
+    message = message or (f"Not found: no triple of this dataset has <{iri}> as its "
+                          "subject or object")
+    message = publication.rewriter.to_public(message)
+    headers = {"Vary": "Accept", ERROR_HEADER: _header_value(message)}
+    if fmt is conneg.HTML:
+        return render(request, publication, "resource.html", status_code=404, headers=headers,
+                      iri=iri, missing=message)
+    text = _EMPTY_BODIES[fmt.name].format(message=message.replace("--", "- -"))
+    return Response(text.encode("utf-8"), status_code=404, media_type=fmt.content_type,
+                    headers=headers)

@@ -22,7 +22,7 @@ from ...errors import InputError
 from ...publication import PREFIXES, Publication
 from ...sparql import QueryRequest, check_query, looks_like_update, query_form
 from ..deps import ExecutorDep, PublicationDep
-from .editor import editor_page
+from .editor import editor_page, prefers_html
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -44,8 +44,15 @@ def _values(pairs: Sequence[tuple[str, str]], name: str) -> list[str]:
     return [v for k, v in pairs if k == name]
 
 
-def _media_type(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+def _media_type(request: Request) -> tuple[str, str | None]:
+    """The request's media type, and its charset parameter if it has one."""
+    media, *params = request.headers.get("content-type", "").split(";")
+    charset = None
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media.strip().lower(), charset
 
 
 def _decode(body: bytes, what: str) -> str:
@@ -73,20 +80,20 @@ def _url_pairs(request: Request) -> list[tuple[str, str]]:
         raise ProtocolError("a query-string value is not valid UTF-8") from exc
 
 
-def _explanation_url(request: Request) -> str:
-    return str(request.url_for("sparql_limits"))
+def _explanation_url(request: Request, publication: Publication) -> str:
+    public = publication.settings.public_url
+    return public + "sparql/limits" if public else str(request.url_for("sparql_limits"))
 
 
 async def _answer(request: Request, publication: Publication, executor: ExecutorDep,
                   query: str, params: Sequence[tuple[str, str]]) -> Response:
     rewriter = publication.rewriter
     query = rewriter.to_canonical(query)
-    if looks_like_update(query) and query_form(query) is None:
+    if looks_like_update(query):
         raise ProtocolError(
             "this is a SPARQL Update, not a query: send updates as 'update=' or "
             f"{SPARQL_UPDATE}. " + READ_ONLY_MESSAGE
         )
-    check_query(query)
     form = query_form(query)
     overrides = _values(params, "format") + _values(params, "output")
     accept = request.headers.get("accept")
@@ -95,9 +102,22 @@ async def _answer(request: Request, publication: Publication, executor: Executor
         "graph": conneg.GRAPH_FORMATS,
     }
     kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "results"
-    chosen = conneg.by_override(overrides, tables[kind]) if overrides else None
-    if chosen is None:
-        chosen = conneg.negotiate(accept, tables[kind])
+    # A browser (HTML preferred, or format=html) gets the query editor showing the
+    # result as a table; the query then runs as SPARQL JSON or N-Triples for the page.
+    html = prefers_html(accept, overrides, tables[kind])
+    try:
+        check_query(query)
+    except InputError as exc:
+        if html:
+            return editor_page(request, publication, query, error=str(exc), status_code=400)
+        raise
+    chosen: conneg.Format | None
+    if html:
+        chosen = conneg.SPARQL_JSON if kind == "results" else conneg.NTRIPLES
+    else:
+        chosen = conneg.by_override(overrides, tables[kind]) if overrides else None
+        if chosen is None:
+            chosen = conneg.negotiate(accept, tables[kind])
     if chosen is None:
         offered = ", ".join(f.media_type for f in tables[kind])
         return PlainTextResponse(
@@ -107,22 +127,34 @@ async def _answer(request: Request, publication: Publication, executor: Executor
         )
     default_graphs = [rewriter.to_canonical(g) for g in _values(params, "default-graph-uri")]
     named_graphs = [rewriter.to_canonical(g) for g in _values(params, "named-graph-uri")]
+    # A dataset in the protocol request replaces the query's own: what it does not
+    # name is empty (named graphs only: an empty default graph, and vice versa).
+    protocol_dataset = bool(default_graphs or named_graphs)
     settings = publication.settings
-    outcome = await executor.execute(QueryRequest(
+    query_request = QueryRequest(
         query=query,
         results_media_type=chosen.media_type if kind == "results" else None,
         graph_media_type=chosen.media_type if kind == "graph" else None,
-        default_graphs=default_graphs or None,
-        named_graphs=named_graphs or (None if not default_graphs else []),
+        default_graphs=default_graphs if protocol_dataset else None,
+        named_graphs=named_graphs if protocol_dataset else None,
         max_rows=settings.max_rows,
-        truncation_link=_explanation_url(request),
+        truncation_link=_explanation_url(request, publication),
         prefixes=PREFIXES,
-    ))
+        base_iri=settings.base_iri + "sparql",
+    )
+    try:
+        outcome = await executor.execute(query_request)
+    except InputError as exc:
+        if html:
+            return editor_page(request, publication, query, error=str(exc), status_code=400)
+        raise
+    if html:
+        return editor_page(request, publication, query, outcome=outcome)
     headers = {"Vary": "Accept"}
     if outcome.truncated:
         headers["X-Result-Truncated"] = "true"
         headers["X-Result-Limit"] = str(settings.max_rows)
-        headers["Link"] = f'<{_explanation_url(request)}>; rel="describedby"'
+        headers["Link"] = f'<{_explanation_url(request, publication)}>; rel="describedby"'
     fmt = next((f for f in conneg.RESULTS_FORMATS + conneg.GRAPH_FORMATS
                 if f.media_type == outcome.media_type), chosen)
     return Response(rewriter.to_public_bytes(outcome.body), media_type=None,
@@ -156,7 +188,12 @@ async def sparql_get(request: Request, publication: PublicationDep,
 @router.post("/sparql", name="sparql_post", summary="SPARQL query via POST (form or direct)")
 async def sparql_post(request: Request, publication: PublicationDep,
                       executor: ExecutorDep) -> Response:
-    media = _media_type(request)
+    media, charset = _media_type(request)
+    if charset not in (None, "utf-8", "utf8"):
+        return PlainTextResponse(
+            f"Unsupported Media Type: charset={charset}; SPARQL requests must be UTF-8\n",
+            status_code=415,
+        )
     url_params = _url_pairs(request)
     body = await request.body()
     if media == FORM:

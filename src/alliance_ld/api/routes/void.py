@@ -1,5 +1,238 @@
-"""Routes: void (to be written)."""
+"""Publication and discovery: the VoID description, the downloads and the JSON-LD context.
 
-from fastapi import APIRouter
+* ``GET /.well-known/void`` — the VoID description of the dataset by content
+  negotiation: Turtle (the default, also for ``*/*`` and no ``Accept``),
+  N-Triples, JSON-LD, RDF/XML; HTML for a browser that asks for it. ``format=``
+  (or ``output=``) overrides the ``Accept`` header.
+* ``GET /downloads`` — the list of downloads (HTML, or JSON for
+  ``Accept: application/json``).
+* ``GET /downloads/alliance-ld-<version>.nq.gz`` — the whole dataset as
+  gzip-compressed N-Quads. It is served as a file, ``Content-Type:
+  application/gzip`` and no ``Content-Encoding``: ``curl -O`` saves the ``.gz``
+  as named, and ``gunzip`` (or Python's ``gzip.open``) gives N-Quads.
+* ``GET /downloads/<version>/<graph>.ttl`` — one named graph as Turtle.
+* ``GET /context.jsonld`` — the JSON-LD ``@context`` of our terms.
 
-router = APIRouter()
+Every response carries an ``ETag`` (a hash of its bytes) and ``Last-Modified``
+(when the published data last changed), and answers ``304 Not Modified`` to a
+matching ``If-None-Match`` or ``If-Modified-Since``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from ... import conneg, jsonld, void
+from ...publication import Publication
+from ...templating import Alternate, local_url, render_text
+from ..deps import PublicationDep
+
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+router = APIRouter(tags=["Publication and discovery"])
+
+JSON = conneg.Format("json", "application/json", "json")
+VOID_FORMATS: tuple[conneg.Format, ...] = (
+    conneg.TURTLE, conneg.NTRIPLES, conneg.JSONLD, conneg.RDFXML, conneg.HTML,
+)
+INDEX_FORMATS: tuple[conneg.Format, ...] = (conneg.HTML, JSON)
+FORMAT_TITLES = {"turtle": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD", "rdfxml": "RDF/XML"}
+
+
+# ---------------------------------------------------------------------------
+# Validators and 304 (shared with the ontology and query routes)
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def is_not_modified(request: Request, etag: str, last_modified: datetime) -> bool:
+    """Whether the client's cached copy (``If-None-Match``/``If-Modified-Since``) is current."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return "*" in tags or etag in tags
+    if_modified_since = request.headers.get("if-modified-since")
+    if if_modified_since:
+        try:
+            since = parsedate_to_datetime(if_modified_since)
+        except (TypeError, ValueError):
+            return False
+        if since.tzinfo is None:
+            return False
+        return last_modified.replace(microsecond=0) <= since
+    return False
+
+
+def document_response(request: Request, publication: Publication, body: bytes,
+                      content_type: str, *, headers: dict[str, str] | None = None,
+                      etag: str | None = None) -> Response:
+    """``body`` with ``ETag``/``Last-Modified``, or ``304`` when the client's copy is current."""
+    etag = etag or etag_of(body)
+    all_headers = {
+        "ETag": etag,
+        "Last-Modified": format_datetime(publication.last_modified, usegmt=True),
+        **(headers or {}),
+    }
+    if is_not_modified(request, etag, publication.last_modified):
+        return Response(status_code=304, headers=all_headers)
+    return Response(body, headers={**all_headers, "Content-Type": content_type})
+
+
+def override_values(request: Request) -> list[str]:
+    """``format=`` and ``output=`` values, in the order given."""
+    return [v for k, v in request.query_params.multi_items() if k in ("format", "output")]
+
+
+def choose(request: Request, formats: Sequence[conneg.Format],
+           default: conneg.Format | None = None) -> conneg.Format | None:
+    """The format by ``format=``/``output=``, else by ``Accept`` (``default`` without one)."""
+    overrides = override_values(request)
+    if overrides:
+        chosen = conneg.by_override(overrides, formats)
+        if chosen is not None:
+            return chosen
+    accept = request.headers.get("accept")
+    if default is not None and (accept is None or not accept.strip()):
+        return default
+    return conneg.negotiate(accept, formats)
+
+
+def not_acceptable(request: Request, formats: Sequence[conneg.Format]) -> PlainTextResponse:
+    offered = ", ".join(f.media_type for f in formats)
+    return PlainTextResponse(
+        f"Not Acceptable: none of the media types in Accept "
+        f"({request.headers.get('accept', '')}) is available here; available: {offered}\n",
+        status_code=406,
+    )
+
+
+# ---------------------------------------------------------------------------
+# VoID
+
+
+def _void_alternates(request: Request) -> list[Alternate]:
+    path = local_url(request, "/.well-known/void")
+    return [Alternate(f"{path}?format={f.name}", f.media_type, FORMAT_TITLES[f.name])
+            for f in VOID_FORMATS if f is not conneg.HTML]
+
+
+@router.get("/.well-known/void", name="void", summary="VoID description of the dataset",
+            responses={200: {"content": {f.media_type: {} for f in VOID_FORMATS}},
+                       406: {"description": "none of the formats is acceptable"}})
+async def void_description(request: Request, publication: PublicationDep) -> Response:
+    chosen = choose(request, VOID_FORMATS, default=conneg.TURTLE)
+    if chosen is None:
+        return not_acceptable(request, VOID_FORMATS)
+    alternates = _void_alternates(request)
+    link = ", ".join(f'<{a.href}>; rel="alternate"; type="{a.media_type}"' for a in alternates)
+    headers = {"Vary": "Accept", "Link": link}
+    if chosen is conneg.HTML:
+        stats = void.statistics(publication)
+        base = publication.settings.base_iri
+        body = render_text(
+            request, publication, "void.html", alternates=alternates,
+            stats=stats, files=void.downloads(publication), vocabularies=void.vocabularies(stats),
+            endpoint=base + "sparql", uri_space=base + "id/",
+            examples=[base + p for p in void.EXAMPLE_RESOURCES], citation=void.citation(base),
+            title=void.TITLE, description=void.DESCRIPTION, rights=void.RIGHTS,
+            licence=void.LICENCE, licence_name=void.LICENCE_NAME, version=void.VERSION,
+        ).encode("utf-8")
+        return document_response(request, publication, body, conneg.HTML.content_type,
+                                 headers=headers)
+    body = void.per_publication(f"void-{chosen.name}", publication,
+                                lambda p: void.serialize(p, chosen))
+    return document_response(request, publication, body, chosen.content_type, headers=headers)
+
+
+# ---------------------------------------------------------------------------
+# Downloads
+
+
+def _listing(publication: Publication) -> list[dict[str, Any]]:
+    base = publication.settings.base_iri
+    return [
+        {"url": publication.rewriter.to_public(base + d.path), "path": "/" + d.path,
+         "filename": d.filename, "title": d.title, "media_type": d.media_type.split(";")[0],
+         "bytes": d.size, "triples": d.triples,
+         "graph": publication.rewriter.to_public(d.graph) if d.graph else None}
+        for d in void.downloads(publication).all
+    ]
+
+
+@router.get("/downloads", name="downloads",
+            summary="The downloads: the whole dataset and each named graph",
+            responses={200: {"content": {"text/html": {}, "application/json": {}}}})
+async def downloads_index(request: Request, publication: PublicationDep) -> Response:
+    chosen = choose(request, INDEX_FORMATS)
+    if chosen is None:
+        return not_acceptable(request, INDEX_FORMATS)
+    headers = {"Vary": "Accept"}
+    files = void.downloads(publication)
+    base = publication.settings.base_iri
+    if chosen is JSON:
+        body = _json_bytes({
+            "version": files.version,
+            "licence": void.LICENCE,
+            "citation": publication.rewriter.to_public(void.citation(base)),
+            "context": publication.rewriter.to_public(base + "context.jsonld"),
+            "void": publication.rewriter.to_public(base + ".well-known/void"),
+            "files": _listing(publication),
+        })
+        return document_response(request, publication, body, "application/json",
+                                 headers=headers)
+    body = render_text(
+        request, publication, "downloads.html", files=files, citation=void.citation(base),
+        rights=void.RIGHTS, licence=void.LICENCE, licence_name=void.LICENCE_NAME,
+    ).encode("utf-8")
+    return document_response(request, publication, body, conneg.HTML.content_type,
+                             headers=headers)
+
+
+def _download(request: Request, publication: Publication, path: str) -> Response:
+    found = void.downloads(publication).by_path.get(path)
+    if found is None:
+        available = ", ".join("/" + p for p in void.downloads(publication).by_path)
+        return PlainTextResponse(f"Not Found: /{path} is not one of the downloads; "
+                                 f"available: {available}\n", status_code=404)
+    headers = {"Content-Disposition": f'attachment; filename="{found.filename}"'}
+    return document_response(request, publication, found.body, found.media_type,
+                             headers=headers, etag=found.etag)
+
+
+@router.get("/downloads/{name}", name="download_dump",
+            summary="The whole dataset as gzip-compressed N-Quads (alliance-ld-<version>.nq.gz)",
+            responses={200: {"content": {"application/gzip": {}}}, 404: {}})
+async def download_dump(name: str, request: Request, publication: PublicationDep) -> Response:
+    return _download(request, publication, f"downloads/{name}")
+
+
+@router.get("/downloads/{version}/{name}", name="download_graph",
+            summary="One named graph as Turtle (<version>/<graph>.ttl)",
+            responses={200: {"content": {"text/turtle": {}}}, 404: {}})
+async def download_graph(version: str, name: str, request: Request,
+                         publication: PublicationDep) -> Response:
+    return _download(request, publication, f"downloads/{version}/{name}")
+
+
+# ---------------------------------------------------------------------------
+# JSON-LD context
+
+
+@router.get("/context.jsonld", name="jsonld_context", summary="The JSON-LD @context of our terms",
+            responses={200: {"content": {"application/ld+json": {}}}})
+async def jsonld_context(request: Request, publication: PublicationDep) -> Response:
+    body = void.per_publication("context-document", publication, jsonld.context_document)
+    return document_response(request, publication, body, "application/ld+json")

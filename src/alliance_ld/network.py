@@ -1,0 +1,358 @@
+"""The alliance network: nations and the alliances and partnerships that join them.
+
+:func:`build_network` reads the memberships from the store (``?m org:organization
+?rel ; org:member ?member`` where ``?rel`` is an ``ald:Alliance`` or an
+``ald:Partnership``); :func:`render_svg` draws them as an accessible SVG, laid
+out here without any graph library:
+
+* two columns: the relationships on the left, their members on the right, one
+  row per member, joined by curved edges;
+* the rows are ordered by a few rounds of the barycentre heuristic (each side
+  sorted by the mean position of its neighbours on the other side), which keeps
+  the members of one relationship together and cuts edge crossings; ties are
+  broken by label, so the picture is the same on every run;
+* a relationship that is itself a member of another (NATO in the Partnership
+  for Peace) is joined to it by a dashed arc inside the relationship column.
+
+Alliances are circles and partnerships squares (not only told apart by colour);
+every node has a ``<title>`` tooltip and links to its resource page. The page
+that shows the picture lists the same pairs as text (:meth:`Network.rows`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from statistics import fmean
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from .namespace import ALD
+from .store import Store
+
+ALLIANCE = str(ALD.Alliance)
+PARTNERSHIP = str(ALD.Partnership)
+NATION = str(ALD.Nation)
+
+#: Memberships in alliances and partnerships (and subclasses of them), with the kind
+#: of relationship and, when the member is a nation, that.
+MEMBERSHIPS_QUERY = """\
+PREFIX ald:  <https://w3id.org/alliance-ld/ontology#>
+PREFIX org:  <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?membership ?relationship ?kind ?member ?nation WHERE {
+  ?membership org:organization ?relationship ; org:member ?member .
+  VALUES ?kind { ald:Alliance ald:Partnership }
+  ?relationship a/rdfs:subClassOf* ?kind .
+  FILTER(isIRI(?member))
+  BIND(EXISTS { ?member a/rdfs:subClassOf* ald:Nation } AS ?nation)
+}
+"""
+
+# -- the graph -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Relationship:
+    iri: str
+    label: str
+    kind: str  # ALLIANCE or PARTNERSHIP
+
+    @property
+    def kind_name(self) -> str:
+        return "alliance" if self.kind == ALLIANCE else "partnership"
+
+
+@dataclass(frozen=True)
+class Member:
+    iri: str
+    label: str
+    nation: bool
+
+
+@dataclass(frozen=True)
+class Edge:
+    relationship: str
+    member: str
+    memberships: tuple[str, ...]
+
+
+@dataclass
+class Network:
+    """Relationships, their members, and one edge per (relationship, member) pair."""
+
+    relationships: dict[str, Relationship] = field(default_factory=dict)
+    members: dict[str, Member] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+
+    @property
+    def nations(self) -> list[Member]:
+        return [m for m in self.members.values() if m.nation]
+
+    def members_of(self, relationship: str) -> list[str]:
+        return [e.member for e in self.edges if e.relationship == relationship]
+
+    def relationships_of(self, member: str) -> list[str]:
+        return [e.relationship for e in self.edges if e.member == member]
+
+    def rows(self) -> list[tuple[Relationship, list[Member | Relationship]]]:
+        """Each relationship (alliances first, then by label) with its members by label."""
+        result: list[tuple[Relationship, list[Member | Relationship]]] = []
+        for rel in sorted(self.relationships.values(),
+                          key=lambda r: (r.kind != ALLIANCE, r.label.casefold(), r.iri)):
+            members: list[Member | Relationship] = [
+                self.relationships.get(iri) or self.members[iri] for iri in self.members_of(rel.iri)
+            ]
+            members.sort(key=lambda m: (m.label.casefold(), m.iri))
+            result.append((rel, members))
+        return result
+
+
+def build_network(store: Store, labels: dict[str, str]) -> Network:
+    """Read every membership of an alliance or partnership from the store."""
+    network = Network()
+    pairs: dict[tuple[str, str], list[str]] = {}
+    solutions = store.query(MEMBERSHIPS_QUERY)
+    assert isinstance(solutions, ox.QuerySolutions)
+    rows = []
+    for solution in solutions:
+        membership, relationship, kind, member, nation = (
+            solution[name] for name in ("membership", "relationship", "kind", "member", "nation")
+        )
+        assert membership is not None and relationship is not None and kind is not None
+        assert member is not None and nation is not None
+        rows.append((membership.value, relationship.value, kind.value, member.value,
+                     nation.value == "true"))
+    for _, rel_iri, kind, _, _ in rows:
+        known = network.relationships.get(rel_iri)
+        if known is None or (known.kind != ALLIANCE and kind == ALLIANCE):
+            network.relationships[rel_iri] = Relationship(rel_iri, _label(rel_iri, labels), kind)
+    for membership, rel_iri, _, member_iri, is_nation in rows:
+        if member_iri not in network.relationships:
+            network.members[member_iri] = Member(member_iri, _label(member_iri, labels), is_nation)
+        found = pairs.setdefault((rel_iri, member_iri), [])
+        if membership not in found:
+            found.append(membership)
+    network.edges = [Edge(rel, member, tuple(sorted(ms)))
+                     for (rel, member), ms in sorted(pairs.items())]
+    return network
+
+
+def _label(iri: str, labels: dict[str, str]) -> str:
+    return labels.get(iri) or iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
+
+
+# -- the layout ----------------------------------------------------------------------
+
+ROW = 22  # vertical distance between member rows
+REL_GAP = 30  # least vertical distance between relationship nodes
+FONT = 13
+CHAR = 0.56 * FONT  # a generous average glyph width, for sizing the columns
+TOP = 78  # room for the legend
+MARGIN = 16
+EDGE_SPAN = 300  # horizontal distance between the two columns
+ROUNDS = 12
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+
+
+@dataclass
+class Layout:
+    width: int
+    height: int
+    positions: dict[str, Point]
+    order: list[str]  # relationships, top to bottom
+    member_order: list[str]
+
+
+def _mean_index(neighbours: list[str], index: dict[str, int], fallback: float) -> float:
+    """The mean position of ``neighbours`` in ``index`` (``fallback`` if none is placed)."""
+    values = [index[n] for n in neighbours if n in index]
+    return fmean(values) if values else fallback
+
+
+def _relationship_keys(network: Network, rel_order: list[str],
+                       member_order: list[str]) -> dict[str, float]:
+    """Each relationship's mean member row; one whose members are all relationships
+    comes just after them."""
+    member_index = {iri: i for i, iri in enumerate(member_order)}
+    keys: dict[str, float] = {}
+    pending: list[str] = []
+    for rel in rel_order:
+        rows = [member_index[m] for m in network.members_of(rel) if m in member_index]
+        if rows:
+            keys[rel] = fmean(rows)
+        else:
+            pending.append(rel)
+    for rel in pending:
+        placed = [keys[m] for m in network.members_of(rel) if m in keys]
+        keys[rel] = fmean(placed) + 0.5 if placed else float(len(member_order))
+    return keys
+
+
+def layout(network: Network) -> Layout:
+    """Place relationships and members in two columns (deterministic)."""
+    rels = sorted(network.relationships.values(),
+                  key=lambda r: (-len(network.members_of(r.iri)), r.label.casefold(), r.iri))
+    rel_order = [r.iri for r in rels]
+    members = sorted(network.members.values(), key=lambda m: (m.label.casefold(), m.iri))
+    member_order = [m.iri for m in members]
+    label_of = {**{r.iri: r.label.casefold() for r in rels},
+                **{m.iri: m.label.casefold() for m in members}}
+
+    keys: dict[str, float] = {}
+    for _ in range(ROUNDS):
+        rel_index = {iri: i for i, iri in enumerate(rel_order)}
+        member_order.sort(key=lambda m: (
+            _mean_index(network.relationships_of(m), rel_index, len(rel_order)), label_of[m], m))
+        keys = _relationship_keys(network, rel_order, member_order)
+        rel_order.sort(key=lambda r: (keys[r], label_of[r], r))
+
+    rel_text = max((len(r.label) for r in rels), default=0) * CHAR * 1.08  # bold
+    member_text = max((len(m.label) for m in members), default=0) * CHAR
+    rel_x = MARGIN + rel_text + 14
+    member_x = rel_x + EDGE_SPAN
+    width = int(member_x + 12 + member_text + MARGIN)
+
+    positions: dict[str, Point] = {}
+    for i, iri in enumerate(member_order):
+        positions[iri] = Point(member_x, TOP + i * ROW)
+    bottom = TOP + max(len(member_order) - 1, 0) * ROW
+    ys = _spread([TOP + keys[iri] * ROW for iri in rel_order], TOP, bottom)
+    for iri, y in zip(rel_order, ys, strict=True):
+        positions[iri] = Point(rel_x, y)
+    height = int(max([bottom, *ys]) + ROW + MARGIN)
+    return Layout(width, height, positions, rel_order, member_order)
+
+
+def _spread(desired: list[float], top: float, bottom: float) -> list[float]:
+    """Keep the given order, move values apart by REL_GAP, stay within [top, bottom]."""
+    if not desired:
+        return []
+    bottom = max(bottom, top + REL_GAP * (len(desired) - 1))
+    ys = list(desired)
+    ys[0] = max(ys[0], top)
+    for i in range(1, len(ys)):
+        ys[i] = max(ys[i], ys[i - 1] + REL_GAP)
+    ys[-1] = min(ys[-1], bottom)
+    for i in range(len(ys) - 2, -1, -1):
+        ys[i] = min(ys[i], ys[i + 1] - REL_GAP)
+    return [round(y, 1) for y in ys]
+
+
+# -- the picture ---------------------------------------------------------------------
+
+COLOURS = {ALLIANCE: "#1f4e79", PARTNERSHIP: "#9c4a00"}
+MEMBER_COLOUR = "#3b3b3b"
+STYLE = """
+.edge{fill:none;stroke-width:1.3;stroke-opacity:.45}
+.edge.alliance{stroke:#1f4e79}.edge.partnership{stroke:#9c4a00}
+.edge.nested{stroke-dasharray:5 3;stroke-opacity:.8}
+.node text{font:13px sans-serif;fill:#1b1b1b}
+.node.relationship text{font-weight:bold}
+.node:hover text,.node:focus text{text-decoration:underline}
+.legend text{font:12px sans-serif;fill:#1b1b1b}
+"""
+
+
+def _a(value: str) -> str:
+    return quoteattr(value)
+
+
+def _shape(kind: str, point: Point, size: float) -> str:
+    colour = COLOURS.get(kind, MEMBER_COLOUR)
+    if kind == PARTNERSHIP:
+        return (f'<rect x="{point.x - size:.1f}" y="{point.y - size:.1f}" width="{2 * size:.1f}" '
+                f'height="{2 * size:.1f}" fill="{colour}"/>')
+    return f'<circle cx="{point.x:.1f}" cy="{point.y:.1f}" r="{size:.1f}" fill="{colour}"/>'
+
+
+def render_svg(network: Network, link: Callable[[str], str], *,
+               title: str = "The alliance network") -> str:
+    """The network as a standalone SVG document (UTF-8 text, no XML declaration).
+
+    ``link`` maps an IRI to the href of its page. IRIs in ``data-*`` attributes are
+    the stored ones; the caller rewrites them for its public base.
+    """
+    lay = layout(network)
+    nations = network.nations
+    alliances = sum(r.kind == ALLIANCE for r in network.relationships.values())
+    partnerships = len(network.relationships) - alliances
+    description = (
+        f"{len(nations)} nations joined by {alliances} alliances and {partnerships} "
+        f"partnerships through {len(network.edges)} memberships. Relationships are on the left "
+        "(alliances as blue circles, partnerships as brown squares), their members on the right, "
+        "one line per membership; a dashed line joins a relationship to another it is a member of."
+    )
+    out: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {lay.width} {lay.height}" '
+        f'width="{lay.width}" height="{lay.height}" role="img" '
+        'aria-labelledby="network-title network-desc" class="network">',
+        f'<title id="network-title">{escape(title)}</title>',
+        f'<desc id="network-desc">{escape(description)}</desc>',
+        f"<style>{STYLE}</style>",
+        '<g class="legend">',
+        _shape(ALLIANCE, Point(MARGIN + 6, 24), 6),
+        f'<text x="{MARGIN + 18}" y="28">alliance</text>',
+        _shape(PARTNERSHIP, Point(MARGIN + 96, 24), 5.5),
+        f'<text x="{MARGIN + 108}" y="28">partnership</text>',
+        _shape(NATION, Point(MARGIN + 206, 24), 4.5),
+        f'<text x="{MARGIN + 218}" y="28">member nation</text>',
+        f'<text x="{MARGIN}" y="50">Select a name to open its page.</text>',
+        "</g>",
+        '<g class="edges">',
+    ]
+    for edge in network.edges:
+        rel = network.relationships[edge.relationship]
+        start, end = lay.positions[edge.relationship], lay.positions[edge.member]
+        nested = edge.member in network.relationships
+        if nested:  # an arc inside the relationship column
+            bulge = start.x + 40 + abs(end.y - start.y) * 0.15
+            d = (f"M{start.x:.1f},{start.y:.1f} C{bulge:.1f},{start.y:.1f} "
+                 f"{bulge:.1f},{end.y:.1f} {end.x:.1f},{end.y:.1f}")
+        else:
+            mid = (start.x + end.x) / 2
+            d = (f"M{start.x:.1f},{start.y:.1f} C{mid:.1f},{start.y:.1f} "
+                 f"{mid:.1f},{end.y:.1f} {end.x:.1f},{end.y:.1f}")
+        member = network.relationships.get(edge.member) or network.members[edge.member]
+        classes = f"edge {rel.kind_name}" + (" nested" if nested else "")
+        out.append(
+            f'<path class="{classes}" d="{d}" data-relationship={_a(edge.relationship)} '
+            f'data-member={_a(edge.member)}><title>{escape(member.label)} in '
+            f"{escape(rel.label)}</title></path>"
+        )
+    out.append("</g>")
+    out.append('<g class="nodes">')
+    for iri in lay.order:
+        rel = network.relationships[iri]
+        point = lay.positions[iri]
+        count = len(network.members_of(iri))
+        size = 5.5 + min(count, 36) ** 0.5
+        tip = f"{rel.label} ({rel.kind_name}, {count} member{'s' if count != 1 else ''})"
+        out.append(
+            f'<a href={_a(link(iri))} class="node relationship {rel.kind_name}" '
+            f"data-iri={_a(iri)}><title>{escape(tip)}</title>"
+            f"{_shape(rel.kind, point, size)}"
+            f'<text x="{point.x - size - 6:.1f}" y="{point.y + 4.5:.1f}" text-anchor="end">'
+            f"{escape(rel.label)}</text></a>"
+        )
+    for iri in lay.member_order:
+        member = network.members[iri]
+        point = lay.positions[iri]
+        joined = sorted(network.relationships[r].label for r in network.relationships_of(iri))
+        tip = f"{member.label}: member of {', '.join(joined)}"
+        kind = "nation" if member.nation else "organisation"
+        out.append(
+            f'<a href={_a(link(iri))} class="node member {kind}" data-iri={_a(iri)}>'
+            f"<title>{escape(tip)}</title>"
+            f'<circle cx="{point.x:.1f}" cy="{point.y:.1f}" r="4.5" fill="{MEMBER_COLOUR}"/>'
+            f'<text x="{point.x + 10:.1f}" y="{point.y + 4.5:.1f}">{escape(member.label)}</text>'
+            "</a>"
+        )
+    out.append("</g></svg>")
+    return "\n".join(out) + "\n"

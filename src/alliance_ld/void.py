@@ -1,0 +1,410 @@
+"""Publication and discovery: the VoID description of the dataset and its downloads.
+
+Both are derived from a :class:`~alliance_ld.publication.Publication` once (the
+first time they are asked for, or by :func:`warm` at start-up) and kept in
+memory for the life of that publication:
+
+* :func:`downloads` — the versioned files: the whole dataset as gzip-compressed
+  N-Quads (``downloads/alliance-ld-<version>.nq.gz``) and every named graph as
+  Turtle (``downloads/<version>/<graph stem>.ttl``), with their ETags.
+* :func:`description` — the VoID triples (canonical IRIs): the dataset with its
+  title, licence, citation, statistics (triples, entities, distinct subjects and
+  objects), class and property partitions, SPARQL endpoint, URI space,
+  vocabularies, data dumps, example resources, and one subset per named graph.
+
+IRIs are minted under the canonical base, like all stored data; responses pass
+them through the publication's rewriter, so a server run with ``--public-url``
+advertises its public address (SPARQL endpoint, dumps, URI space) and never a
+bind address it was not told is public.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import pyoxigraph as ox
+
+from . import __version__
+from .conneg import Format
+from .publication import ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH, Publication
+from .resources import GRAPH_NS
+
+#: The version of the published data and ontology (the release the downloads belong to).
+VERSION = __version__
+TITLE = "alliance-ld: international military alliances and partnerships"
+DESCRIPTION = (
+    "A knowledge graph of international military alliances and partnerships: nations, "
+    "alliances, partnerships, treaties and their obligations, memberships with dates, "
+    "exercises, security cooperation activities, contributions, organisations and policy "
+    "documents, each fact with its source. Built from one source article on U.S. alliances "
+    "and partnerships and the public records it leads to."
+)
+CREATOR = "alliance-ld developers"
+LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+LICENCE_NAME = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
+RIGHTS = (
+    "The data and the ontology are published under CC BY 4.0. The text of the source article "
+    "the data is drawn from belongs to its authors and is not covered by this licence; the "
+    "data quotes it only in short descriptions."
+)
+
+VOID = "http://rdfs.org/ns/void#"
+DCTERMS = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+SCHEMA = "https://schema.org/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+FORMATS = "http://www.w3.org/ns/formats/"
+
+#: Vocabulary namespaces we recognise when listing ``void:vocabulary``.
+KNOWN_VOCABULARIES: dict[str, str] = {
+    **{prefix: ns for prefix, ns in PREFIXES.items()},
+    "time": "http://www.w3.org/2006/time#",
+    "vann": "http://purl.org/vocab/vann/",
+}
+
+#: Resources a newcomer might look at first (``void:exampleResource``).
+EXAMPLE_RESOURCES = ("id/alliance/nato", "id/nation/finland")
+
+
+def citation(base: str) -> str:
+    """How to cite the dataset (``dcterms:bibliographicCitation``)."""
+    return (f"{CREATOR}. {TITLE}. Dataset, version {VERSION}. {base}. "
+            f"Licensed under CC BY 4.0.")
+
+
+# ---------------------------------------------------------------------------
+# Per-publication cache
+
+T = TypeVar("T")
+_cache: dict[tuple[str, int], tuple[Publication, object]] = {}
+_lock = threading.RLock()  # builders ask for one another
+
+
+def per_publication(kind: str, publication: Publication,
+                     build: Callable[[Publication], T]) -> T:
+    """``build(publication)``, computed once per publication object."""
+    key = (kind, id(publication))
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] is publication:
+            return hit[1]  # type: ignore[return-value]
+        value = build(publication)
+        _cache[key] = (publication, value)
+        return value
+
+
+def warm(publication: Publication) -> None:
+    """Build the downloads and the VoID description now (e.g. at start-up)."""
+    downloads(publication)
+    description(publication)
+
+
+# ---------------------------------------------------------------------------
+# Downloads
+
+
+@dataclass(frozen=True)
+class Download:
+    """One downloadable file, already rewritten to the public base."""
+
+    path: str  # below the base, e.g. "downloads/alliance-ld-0.1.0.nq.gz"
+    filename: str
+    media_type: str  # Content-Type header value
+    body: bytes
+    title: str
+    triples: int
+    graph: str | None = None  # the named graph it holds (None: all of them)
+    encoding_note: str = ""
+
+    @property
+    def etag(self) -> str:
+        return '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"'
+
+    @property
+    def size(self) -> int:
+        return len(self.body)
+
+
+@dataclass(frozen=True)
+class Downloads:
+    version: str
+    dump: Download
+    graphs: tuple[Download, ...]
+    by_path: dict[str, Download] = field(default_factory=dict)
+
+    @property
+    def all(self) -> tuple[Download, ...]:
+        return (self.dump, *self.graphs)
+
+
+def dump_path(version: str = VERSION) -> str:
+    return f"downloads/alliance-ld-{version}.nq.gz"
+
+
+def graph_path(stem: str, version: str = VERSION) -> str:
+    return f"downloads/{version}/{stem}.ttl"
+
+
+def graph_stem(graph: str) -> str:
+    return graph[len(GRAPH_NS):] if graph.startswith(GRAPH_NS) else graph.rsplit("/", 1)[-1]
+
+
+def _gzip(body: bytes) -> bytes:
+    # mtime=0 and no file name: the same data always gives the same bytes (and ETag).
+    return gzip.compress(body, compresslevel=9, mtime=0)
+
+
+def _build_downloads(publication: Publication) -> Downloads:
+    rewriter = publication.rewriter
+    store = publication.store
+    dump = Download(
+        path=dump_path(),
+        filename=f"alliance-ld-{VERSION}.nq.gz",
+        media_type="application/gzip",
+        body=_gzip(rewriter.to_public_bytes(publication.nquads)),
+        title="The whole dataset (every named graph) as gzip-compressed N-Quads",
+        triples=len(store),
+        encoding_note="a gzip file; decompressed, it is N-Quads (application/n-quads)",
+    )
+    graphs = []
+    for graph in store.graph_names:
+        stem = graph_stem(graph)
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads(graph)]
+        body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
+        graphs.append(Download(
+            path=graph_path(stem),
+            filename=f"{stem}.ttl",
+            media_type="text/turtle; charset=utf-8",
+            body=rewriter.to_public_bytes(bytes(body)),
+            title=f"Named graph {stem} as Turtle",
+            triples=len(triples),
+            graph=graph,
+        ))
+    result = Downloads(VERSION, dump, tuple(graphs))
+    result.by_path.update({d.path: d for d in result.all})
+    return result
+
+
+def downloads(publication: Publication) -> Downloads:
+    """The downloadable files of ``publication`` (built once)."""
+    return per_publication("downloads", publication, _build_downloads)
+
+
+# ---------------------------------------------------------------------------
+# Statistics
+
+
+@dataclass(frozen=True)
+class Statistics:
+    triples: int
+    entities: int
+    distinct_subjects: int
+    distinct_objects: int
+    classes: dict[str, int]  # class IRI -> distinct instances that are IRIs (entities)
+    properties: dict[str, int]  # property IRI -> triples
+    graphs: dict[str, int]  # named graph IRI -> triples
+    graph_entities: dict[str, int]  # named graph IRI -> distinct subjects in our id space
+    iris: frozenset[str] = frozenset()  # every IRI used (subject, predicate or object)
+
+
+def statistics(publication: Publication) -> Statistics:
+    """Counts over the whole dataset (every quad of every named graph), built once."""
+    return per_publication("statistics", publication, _build_statistics)
+
+
+def _build_statistics(publication: Publication) -> Statistics:
+    subjects: set[str] = set()
+    objects: set[str] = set()
+    entities: set[str] = set()
+    instances: dict[str, set[str]] = defaultdict(set)
+    properties: Counter[str] = Counter()
+    graphs: Counter[str] = Counter()
+    graph_entities: dict[str, set[str]] = defaultdict(set)
+    iris: set[str] = set()
+    count = 0
+    id_space = publication.settings.base_iri + "id/"
+    for quad in publication.store.quads():
+        count += 1
+        subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
+        graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+        graphs[graph] += 1
+        properties[predicate] += 1
+        subjects.add(str(subject))
+        objects.add(str(obj))
+        iris.add(predicate)
+        for term in (subject, obj):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+        if isinstance(subject, ox.NamedNode):
+            if subject.value.startswith(id_space):
+                entities.add(subject.value)
+                graph_entities[graph].add(subject.value)
+            if predicate == RDF_TYPE and isinstance(obj, ox.NamedNode):
+                instances[obj.value].add(subject.value)
+    return Statistics(
+        triples=count,
+        entities=len(entities),
+        distinct_subjects=len(subjects),
+        distinct_objects=len(objects),
+        classes={c: len(s) for c, s in sorted(instances.items())},
+        properties=dict(sorted(properties.items())),
+        graphs=dict(sorted(graphs.items())),
+        graph_entities={g: len(s) for g, s in graph_entities.items()},
+        iris=frozenset(iris),
+    )
+
+
+def vocabularies(stats: Statistics) -> list[str]:
+    """Known vocabulary namespaces whose terms the dataset uses (``void:vocabulary``).
+
+    A term counts wherever it appears: as a predicate, a class, or an object such as
+    an alignment target of the ontology (``rdfs:subPropertyOf prov:wasAssociatedWith``).
+    """
+    used = set()
+    for iri in stats.iris:
+        for namespace in KNOWN_VOCABULARIES.values():
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                used.add(namespace)
+    return sorted(used)
+
+
+# ---------------------------------------------------------------------------
+# The VoID description
+
+
+def void_document(base: str) -> str:
+    return base + ".well-known/void"
+
+
+def dataset_iri(base: str) -> str:
+    return void_document(base) + "#dataset"
+
+
+def subset_iri(base: str, graph: str) -> str:
+    return void_document(base) + "#graph-" + graph_stem(graph)
+
+
+def description(publication: Publication) -> list[ox.Triple]:
+    """The VoID description of ``publication`` with canonical IRIs (built once)."""
+    return per_publication("void", publication, _build_description)
+
+
+def _build_description(publication: Publication) -> list[ox.Triple]:
+    base = publication.settings.base_iri
+    stats = statistics(publication)
+    files = downloads(publication)
+    triples: list[ox.Triple] = []
+
+    def iri(value: str) -> ox.NamedNode:
+        return ox.NamedNode(value)
+
+    def add(s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal,
+            ) -> None:
+        triples.append(ox.Triple(s, ox.NamedNode(p), o))
+
+    def integer(n: int) -> ox.Literal:
+        return ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer"))
+
+    def text(value: str) -> ox.Literal:
+        return ox.Literal(value, language="en")
+
+    dataset = iri(dataset_iri(base))
+    document = iri(void_document(base))
+    add(document, RDF_TYPE, iri(VOID + "DatasetDescription"))
+    add(document, DCTERMS + "title", text("VoID description of alliance-ld"))
+    add(document, FOAF + "primaryTopic", dataset)
+
+    add(dataset, RDF_TYPE, iri(VOID + "Dataset"))
+    add(dataset, DCTERMS + "title", text(TITLE))
+    add(dataset, DCTERMS + "description", text(DESCRIPTION))
+    add(dataset, DCTERMS + "creator", ox.Literal(CREATOR))
+    add(dataset, DCTERMS + "publisher", ox.Literal(CREATOR))
+    add(dataset, DCTERMS + "license", iri(LICENCE))
+    add(dataset, DCTERMS + "rights", text(RIGHTS))
+    add(dataset, DCTERMS + "bibliographicCitation", ox.Literal(citation(base)))
+    add(dataset, DCTERMS + "source", iri(base + "id/source/article"))
+    add(dataset, DCTERMS + "modified", ox.Literal(
+        publication.last_modified.date().isoformat(), datatype=ox.NamedNode(XSD + "date")))
+    add(dataset, SCHEMA + "version", ox.Literal(VERSION))
+    add(dataset, FOAF + "homepage", iri(base))
+    add(dataset, DCTERMS + "conformsTo", iri(base + "ontology"))
+
+    add(dataset, VOID + "sparqlEndpoint", iri(base + "sparql"))
+    add(dataset, VOID + "uriSpace", ox.Literal(base + "id/"))
+    for vocabulary in vocabularies(stats):
+        add(dataset, VOID + "vocabulary", iri(vocabulary))
+    add(dataset, VOID + "dataDump", iri(base + files.dump.path))
+    for path in EXAMPLE_RESOURCES:
+        add(dataset, VOID + "exampleResource", iri(base + path))
+    for feature in ("Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads"):
+        add(dataset, VOID + "feature", iri(FORMATS + feature))
+
+    add(dataset, VOID + "triples", integer(stats.triples))
+    add(dataset, VOID + "entities", integer(stats.entities))
+    add(dataset, VOID + "distinctSubjects", integer(stats.distinct_subjects))
+    add(dataset, VOID + "distinctObjects", integer(stats.distinct_objects))
+    add(dataset, VOID + "classes", integer(len(stats.classes)))
+    add(dataset, VOID + "properties", integer(len(stats.properties)))
+    for cls, n in stats.classes.items():
+        partition = ox.BlankNode()
+        add(dataset, VOID + "classPartition", partition)
+        add(partition, VOID + "class", iri(cls))
+        add(partition, VOID + "entities", integer(n))
+    for prop, n in stats.properties.items():
+        partition = ox.BlankNode()
+        add(dataset, VOID + "propertyPartition", partition)
+        add(partition, VOID + "property", iri(prop))
+        add(partition, VOID + "triples", integer(n))
+
+    for download in files.graphs:
+        graph = download.graph or ""
+        subset = iri(subset_iri(base, graph))
+        add(dataset, VOID + "subset", subset)
+        add(subset, RDF_TYPE, iri(VOID + "Dataset"))
+        add(subset, DCTERMS + "title", text(_graph_title(graph)))
+        add(subset, SD + "name", iri(graph))
+        add(subset, VOID + "triples", integer(stats.graphs.get(graph, 0)))
+        if stats.graph_entities.get(graph):
+            add(subset, VOID + "entities", integer(stats.graph_entities[graph]))
+        add(subset, VOID + "dataDump", iri(base + download.path))
+        add(subset, DCTERMS + "license", iri(LICENCE))
+    return triples
+
+
+def _graph_title(graph: str) -> str:
+    if graph == ONTOLOGY_GRAPH:
+        return "The alliance ontology"
+    if graph == SHAPES_GRAPH:
+        return "The SHACL shapes"
+    return f"Data: {graph_stem(graph)}"
+
+
+def serialize(publication: Publication, fmt: Format) -> bytes:
+    """The VoID description as ``fmt``, rewritten to the public base."""
+    if fmt.rdf is None:
+        raise ValueError(f"{fmt.name} is not an RDF format")
+    triples = description(publication)
+    prefixes = {"void": VOID, "sd": SD, "formats": FORMATS, **PREFIXES}
+    kwargs: dict[str, object] = {}
+    if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+        kwargs["prefixes"] = prefixes
+    data: list[ox.Triple] | list[ox.Quad] = triples
+    if fmt.rdf in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
+        data = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    body = ox.serialize(data, format=fmt.rdf, **kwargs)  # type: ignore[arg-type]
+    return publication.rewriter.to_public_bytes(bytes(body or b""))
+
+
+__all__ = [
+    "DESCRIPTION", "LICENCE", "TITLE", "VERSION", "Download", "Downloads", "Statistics",
+    "citation", "dataset_iri", "description", "downloads", "serialize", "statistics",
+    "vocabularies", "warm",
+]

@@ -1,0 +1,310 @@
+"""Debian's headless Chromium, driven by selenium, against a live ``alliance-ld serve``.
+
+It loads a resource page and the query editor (YASGUI from our static files), runs a
+query and reads the result table from the DOM, and uses the plain form with
+JavaScript off. Every request the pages make is read from Chrome's DevTools
+performance log: a test fails if any of them leaves loopback. (Chromium's own
+background traffic is switched off by flags and, should any remain, cannot
+resolve a host other than 127.0.0.1/localhost.)
+
+Needs the apt packages ``chromium`` and ``chromium-driver`` and the pip package
+``selenium``; without them the tests are skipped, unless ``CI`` is set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+from alliance_ld.api.routes import editor
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+# data:, blob:, about: never touch the network; chrome:// is the browser's own built-in
+# pages and resources (its start-up new-tab page), served from inside the binary.
+LOCAL_SCHEMES = {"data", "blob", "about", "chrome"}
+NORAD_LABEL = "North American Aerospace Defense Command"
+NORAD_MEMBERS = """\
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX ald: <https://w3id.org/alliance-ld/ontology#>
+SELECT ?nation WHERE {
+  ?membership a ald:Membership ;
+      org:organization <https://w3id.org/alliance-ld/id/alliance/norad> ;
+      org:member ?nation .
+} ORDER BY ?nation
+"""
+CANONICAL_BASE = "https://w3id.org/alliance-ld/"
+WAIT = 20.0  # seconds for any one thing to appear
+
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-breakpad",
+    "--no-pings",
+    "--metrics-recording-only",
+    "--dns-prefetch-disable",
+    "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication,"
+    "InterestFeedContentSuggestions,CertificateTransparencyComponentUpdater",
+    # Anything that still tried to reach another host could not resolve it.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+    "--window-size=1280,1024",
+)
+
+
+def _require_browser() -> None:
+    missing = [name for name, path in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER))
+               if path is None]
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("selenium (pip)")
+    if missing:
+        message = ("browser tests need " + ", ".join(missing)
+                   + " (apt-get install chromium chromium-driver; pip install selenium)")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _require_editor() -> None:
+    if not editor.vendor_available():
+        message = "YASGUI is not built: run scripts/build-frontend.sh"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+class Browser:
+    """A headless Chromium that records the URL of every request its pages make."""
+
+    def __init__(self, profile: Path, *, javascript: bool = True) -> None:
+        # Selenium Manager is not needed (drivers are given) and must not phone home.
+        os.environ.setdefault("SE_AVOID_STATS", "true")
+        os.environ.setdefault("SE_OFFLINE", "true")
+        from selenium import webdriver
+        from selenium.webdriver.chrome.options import Options
+        from selenium.webdriver.chrome.service import Service
+
+        options = Options()
+        assert CHROMIUM is not None and CHROMEDRIVER is not None
+        options.binary_location = CHROMIUM
+        for flag in CHROMIUM_FLAGS:
+            options.add_argument(flag)
+        options.add_argument(f"--user-data-dir={profile}")
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+        options.add_experimental_option("perfLoggingPrefs", {"enableNetwork": True,
+                                                             "enablePage": False})
+        if not javascript:
+            options.add_experimental_option(
+                "prefs", {"profile.managed_default_content_settings.javascript": 2})
+        self.driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+        self.driver.set_page_load_timeout(WAIT)
+        self.driver.set_script_timeout(WAIT)
+        self.requested: list[str] = []
+
+    def collect(self) -> list[str]:
+        """The URLs requested since the last call (from the DevTools performance log)."""
+        urls: list[str] = []
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            params: dict[str, Any] = message.get("params", {})
+            method = message.get("method", "")
+            if method == "Network.requestWillBeSent":
+                urls.append(params["request"]["url"])
+            elif method in ("Network.webSocketCreated", "Network.eventSourceMessageReceived"):
+                urls.append(params.get("url", ""))
+        self.requested += urls
+        return urls
+
+    def assert_loopback_only(self) -> list[str]:
+        urls = self.collect()
+        leaving = [u for u in urls if not _is_local(u)]
+        assert not leaving, f"requests that leave loopback: {leaving}"
+        return urls
+
+    def wait_for(self, css: str, timeout: float = WAIT) -> Any:
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as ec
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        return WebDriverWait(self.driver, timeout).until(
+            ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+    def quit(self) -> None:
+        self.driver.quit()
+
+
+def _is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in LOCAL_SCHEMES:
+        return True
+    return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname in LOOPBACK_HOSTS
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    _require_browser()
+    with tempfile.TemporaryDirectory(prefix="alliance-ld-chromium-") as profile:
+        running = Browser(Path(profile))
+        try:
+            yield running
+        finally:
+            running.quit()
+
+
+@pytest.fixture
+def browser_without_js() -> Iterator[Browser]:
+    _require_browser()
+    with tempfile.TemporaryDirectory(prefix="alliance-ld-chromium-") as profile:
+        running = Browser(Path(profile), javascript=False)
+        try:
+            yield running
+        finally:
+            running.quit()
+
+
+def test_is_local() -> None:
+    assert _is_local("http://127.0.0.1:8000/sparql")
+    assert _is_local("data:image/png;base64,AAAA")
+    assert not _is_local("https://lov.linkeddata.es/dataset/lov/api/v2/autocomplete/terms")
+    assert not _is_local("http://prefix.cc/popular/all.file.json")
+    assert not _is_local("http://127.0.0.1.example.org/")
+    assert not _is_local("wss://example.org/socket")
+
+
+def test_resource_page(browser: Browser, server) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    driver = browser.driver
+    driver.get(server.url + "id/alliance/norad")
+    browser.wait_for("h1")
+    # the 303 was followed to the HTML document
+    assert driver.current_url.startswith(server.url)
+    assert driver.current_url != server.url + "id/alliance/norad"
+    assert driver.find_element(By.TAG_NAME, "h1").text.strip() == NORAD_LABEL
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    rows = driver.find_elements(By.CSS_SELECTOR, "table tr td")
+    assert rows, "the properties table has no rows"
+    agreement = [a for a in driver.find_elements(By.TAG_NAME, "a")
+                 if (a.get_attribute("href") or "").rstrip("/").endswith(
+                     "/id/treaty/norad-agreement")]
+    assert agreement, "no link to the NORAD Agreement"
+    assert agreement[0].text.strip() == "NORAD Agreement"
+    assert (agreement[0].get_attribute("href") or "").startswith(server.url)
+    urls = browser.assert_loopback_only()
+    assert any(u.startswith(server.url + "id/alliance/norad") for u in urls)
+
+
+def _wait_editor_ready(browser: Browser) -> None:
+    browser.wait_for('#yasgui[data-ready="true"]')
+    browser.wait_for("#yasgui .yasqe .CodeMirror")
+
+
+def test_query_editor_runs_a_query(browser: Browser, server) -> None:  # type: ignore[no-untyped-def]
+    _require_editor()
+    from selenium.webdriver.common.by import By
+
+    driver = browser.driver
+    driver.get(server.url + "sparql")
+    _wait_editor_ready(browser)
+    tab_endpoint = driver.execute_script("return window.yasgui.getTab().getEndpoint();")
+    assert tab_endpoint == server.url + "sparql"
+    # even an endpoint typed by hand is not used: the field is read-only
+    field = driver.find_element(By.CSS_SELECTOR, "#yasgui .controlbar input.autocomplete")
+    assert field.get_attribute("readonly") is not None
+    driver.execute_script(
+        "const tab = window.yasgui.getTab(); tab.setQuery(arguments[0]);"
+        "tab.query().catch(e => { window.queryError = String(e); });", NORAD_MEMBERS)
+    cells = browser.wait_for("#yasgui .yasr table tbody tr td a")
+    assert cells is not None
+    rows = driver.find_elements(By.CSS_SELECTOR, "#yasgui .yasr table tbody tr")
+    hrefs = [[a.get_attribute("href") for a in row.find_elements(By.CSS_SELECTOR, "td a")]
+             for row in rows]
+    assert hrefs == [[server.url + "id/nation/canada"], [server.url + "id/nation/united-states"]]
+    assert driver.execute_script("return window.queryError || null;") is None
+    urls = browser.assert_loopback_only()
+    assert server.url + "sparql" in urls  # the query went to our endpoint
+    assert server.url + "static/vendor/yasgui/yasgui.min.js" in urls
+
+
+def test_query_editor_autocompletes_from_our_vocabulary(browser: Browser, server) -> None:  # type: ignore[no-untyped-def]
+    _require_editor()
+    from selenium.webdriver.common.by import By
+
+    driver = browser.driver
+    if not driver.current_url.startswith(server.url + "sparql"):
+        driver.get(server.url + "sparql")
+    _wait_editor_ready(browser)
+    text = "PREFIX ald: <" + server.url + "ontology#>\nSELECT * WHERE { ?x a ald:Allian"
+    driver.execute_script(
+        "const yasqe = window.yasgui.getTab().getYasqe(); yasqe.setValue(arguments[0]);"
+        "yasqe.focus(); yasqe.setCursor(yasqe.lastLine(), yasqe.getLine(yasqe.lastLine()).length);"
+        "yasqe.autocomplete();", text)
+    hint = browser.wait_for(".CodeMirror-hints li")
+    assert hint is not None
+    offered = [li.text for li in driver.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")]
+    assert "ald:Alliance" in offered
+    browser.assert_loopback_only()
+
+
+def test_query_parameter_prefills_the_editor(browser: Browser, server) -> None:  # type: ignore[no-untyped-def]
+    _require_editor()
+    driver = browser.driver
+    driver.get(server.url + "sparql?query=" + quote(NORAD_MEMBERS))
+    _wait_editor_ready(browser)
+    # shown with this server's IRIs, as every page shows them (and queries are read back)
+    shown = NORAD_MEMBERS.replace(CANONICAL_BASE, server.url)
+    assert driver.execute_script("return window.yasgui.getTab().getQuery();") == shown
+    # the server also answered it on the page, under the plain form
+    links = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#results tbody a')).map(a => a.href);")
+    assert links == [server.url + "id/nation/canada", server.url + "id/nation/united-states"]
+    browser.assert_loopback_only()
+
+
+def test_plain_form_without_javascript(browser_without_js: Browser, server) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    driver = browser_without_js.driver
+    driver.get(server.url + "sparql")
+    browser_without_js.wait_for("#query-form")
+    # JavaScript really is off: editor.js would have folded the plain form away
+    assert driver.find_element(By.ID, "plain-form").get_attribute("open") is not None
+    assert not driver.find_elements(By.CSS_SELECTOR, "#yasgui .yasqe")
+    textarea = driver.find_element(By.ID, "query-text")
+    textarea.clear()
+    textarea.send_keys(NORAD_MEMBERS)
+    driver.find_element(By.ID, "query-submit").click()
+    browser_without_js.wait_for("#results table tbody tr")
+    assert urlsplit(driver.current_url).path == "/sparql"
+    rows = driver.find_elements(By.CSS_SELECTOR, "#results table tbody tr")
+    links = [row.find_element(By.CSS_SELECTOR, "td a") for row in rows]
+    assert [(a.get_attribute("href"), a.text) for a in links] == [
+        (server.url + "id/nation/canada", "Canada"),
+        (server.url + "id/nation/united-states", "United States"),
+    ]
+    shown = NORAD_MEMBERS.replace(CANONICAL_BASE, server.url)
+    assert driver.find_element(By.ID, "query-text").get_attribute("value") == shown
+    urls = browser_without_js.assert_loopback_only()
+    assert not [u for u in urls if u.startswith(server.url) and u.endswith(".js")]
