@@ -509,3 +509,11 @@ def raw_get(base: str, path: str,
                 response.read())
     finally:
         connection.close()
+
+
+def test_redirect_behind_a_proxy_uses_forwarded_host_and_prefix(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/id/alliance/nato", follow_redirects=False, headers={
+        "Accept": "text/turtle", "X-Forwarded-Host": "data.example.org",
+        "X-Forwarded-Prefix": "/ald"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "http://data.example.org/ald/doc/alliance/nato.ttl"

@@ -57,11 +57,18 @@ _ENTITY_TAG = re.compile(r'(?:W/)?"([^"]*)"')
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
 
 
-class ForwardedPrefixMiddleware:
-    """Honour ``X-Forwarded-Prefix`` from a reverse proxy that strips a path prefix.
+_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
+                   r"(?::[0-9]{1,5})?$")
 
-    Host and scheme (``X-Forwarded-Host``/``-Proto``/``-For``) are handled by
-    uvicorn's proxy-headers support for the trusted proxy addresses.
+
+class ForwardedPrefixMiddleware:
+    """Honour ``X-Forwarded-Prefix`` and ``X-Forwarded-Host`` from a reverse proxy.
+
+    The prefix becomes the ASGI ``root_path`` and the host replaces the ``Host``
+    header, so links and redirects point where the client came from. Scheme and
+    client address (``X-Forwarded-Proto``/``-For``) are handled by uvicorn's
+    proxy-headers support for the trusted proxy addresses. Values that are not a
+    plain path or host name are ignored.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -69,13 +76,24 @@ class ForwardedPrefixMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            prefix: str | None = None
+            host: bytes | None = None
             for name, value in scope.get("headers", []):
-                if name == b"x-forwarded-prefix":
-                    prefix = value.decode("latin-1").strip().rstrip("/")
-                    if prefix.startswith("/") and ".." not in prefix:
-                        scope = dict(scope)
-                        scope["root_path"] = prefix
-                    break
+                if name == b"x-forwarded-prefix" and prefix is None:
+                    candidate = value.decode("latin-1").split(",")[0].strip().rstrip("/")
+                    if candidate.startswith("/") and ".." not in candidate:
+                        prefix = candidate
+                elif name == b"x-forwarded-host" and host is None:
+                    candidate = value.decode("latin-1").split(",")[0].strip()
+                    if _HOST.match(candidate):
+                        host = candidate.encode("latin-1")
+            if prefix is not None or host is not None:
+                scope = dict(scope)
+                if prefix is not None:
+                    scope["root_path"] = prefix
+                if host is not None:
+                    scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"host"]
+                    scope["headers"].append((b"host", host))
         await self.app(scope, receive, send)
 
 
