@@ -674,3 +674,21 @@ def test_json_results_are_valid_json_with_non_ascii(client: TestClient) -> None:
     response = client.get("/sparql", params={"query": query})
     assert json.loads(response.content.decode("utf-8"))["results"]["bindings"] == [
         {"l": {"type": "literal", "value": "Zürich – 東京", "xml:lang": "en"}}]
+
+
+def test_query_running_out_of_memory_is_stopped_and_its_worker_replaced() -> None:
+    heavy = "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 3"
+    small = "ASK { ?s ?p ?o }"
+    with live_server("--query-memory", "512", "--query-timeout", "120", "--workers", "1",
+                     public=False) as capped:
+        url = capped.url + "sparql"
+        response = httpx.get(url, params={"query": heavy}, timeout=150,
+                             headers={"Accept": "application/sparql-results+json"})
+        assert response.status_code == 503
+        assert response.text.strip() == ("query stopped: it needed more memory than the "
+                                         "512 MB a query may use")
+        # the only worker was replaced: the next query is answered
+        after = httpx.get(url, params={"query": small}, timeout=60,
+                          headers={"Accept": "application/sparql-results+json"})
+        assert after.status_code == 200
+        assert after.json()["boolean"] is True

@@ -90,6 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "public_url": args.public_url, "root_path": args.root_path,
         "data": _paths(args.data), "query_timeout": args.query_timeout,
         "max_rows": args.max_rows, "query_workers": args.workers,
+        "query_memory_mb": args.query_memory,
     }.items() if v is not None}
     settings = Settings(**overrides)
     try:
@@ -158,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds per query (default 30; env ALLIANCE_LD_QUERY_TIMEOUT)")
     p.add_argument("--max-rows", type=int,
                    help="cap on result rows (default 10000; env ALLIANCE_LD_MAX_ROWS)")
+    p.add_argument("--query-memory", type=int, metavar="MB",
+                   help="memory cap of each query worker in MB, 0 for none "
+                   "(default 2048; env ALLIANCE_LD_QUERY_MEMORY_MB)")
     p.add_argument("--workers", type=int,
                    help="query worker processes (default 2; env ALLIANCE_LD_QUERY_WORKERS)")
     p.add_argument("--forwarded-allow-ips", default="127.0.0.1",

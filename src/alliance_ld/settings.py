@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     query_timeout: float = Field(30.0, gt=0, description="seconds before a query is stopped")
     max_rows: int = Field(10_000, ge=1, description="cap on result rows (or triples)")
     query_workers: int = Field(2, ge=1, le=32, description="worker processes running queries")
+    query_memory_mb: int = Field(
+        2048, ge=0, description="address-space cap of each query worker in MB (0: none)"
+    )
     incoming_page_size: int = Field(50, ge=1, description="incoming links per description page")
     log_json: bool = Field(True, description="structured (JSON) access logs")
 

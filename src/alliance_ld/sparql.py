@@ -20,6 +20,8 @@ import multiprocessing
 import multiprocessing.connection
 import queue
 import re
+import resource
+import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -52,6 +54,15 @@ class QueryRefusedError(InputError):
 
 class WorkerFailedError(AllianceLDError):
     """A query worker died while running a query."""
+
+
+class QueryOutOfMemoryError(WorkerFailedError):
+    """A query needed more memory than a worker may use, and was stopped."""
+
+    def __init__(self, megabytes: int) -> None:
+        self.megabytes = megabytes
+        super().__init__(f"query stopped: it needed more memory than the {megabytes} MB "
+                         "a query may use")
 
 
 class WorkerBusyError(WorkerFailedError):
@@ -291,7 +302,16 @@ def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
 _QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): ")
 
 
-def _worker_main(conn: multiprocessing.connection.Connection, nquads: bytes) -> None:
+def _limit_memory(megabytes: int) -> None:
+    """Cap this process's address space, so a runaway query fails instead of the machine."""
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _worker_main(conn: multiprocessing.connection.Connection, nquads: bytes,
+                 memory_mb: int = 0) -> None:
+    _limit_memory(memory_mb)
     store = ox.Store()
     store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
     conn.send(("ready", len(store)))
@@ -314,10 +334,11 @@ def _worker_main(conn: multiprocessing.connection.Connection, nquads: bytes) -> 
 
 
 class _Worker:
-    def __init__(self, context: Any, nquads: bytes) -> None:
+    def __init__(self, context: Any, nquads: bytes, memory_mb: int = 0) -> None:
         parent, child = context.Pipe()
         self.conn: multiprocessing.connection.Connection = parent
-        self.process = context.Process(target=_worker_main, args=(child, nquads), daemon=True)
+        self.process = context.Process(target=_worker_main, args=(child, nquads, memory_mb),
+                                       daemon=True)
         self.process.start()
         child.close()
 
@@ -344,8 +365,10 @@ class _Worker:
 class QueryExecutor:
     """A pool of worker processes that run queries with a timeout."""
 
-    def __init__(self, nquads: bytes, workers: int = 2, timeout: float = 30.0) -> None:
+    def __init__(self, nquads: bytes, workers: int = 2, timeout: float = 30.0,
+                 memory_mb: int = 0) -> None:
         self._nquads = nquads
+        self.memory_mb = memory_mb
         self._size = workers
         self.timeout = timeout
         self._context = multiprocessing.get_context("spawn")
@@ -363,7 +386,7 @@ class QueryExecutor:
             self._idle.put(worker)
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._context, self._nquads)
+        worker = _Worker(self._context, self._nquads, self.memory_mb)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -419,7 +442,11 @@ class QueryExecutor:
                 raise QueryTimeoutError(self.timeout)
             status, payload = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError) as exc:
+            worker.process.join(1)
+            aborted = worker.process.exitcode == -signal.SIGABRT
             self._replace(worker)
+            if aborted and self.memory_mb > 0:
+                raise QueryOutOfMemoryError(self.memory_mb) from exc
             raise WorkerFailedError("the query worker stopped unexpectedly") from exc
         self._idle.put(worker)
         if status == "ok":

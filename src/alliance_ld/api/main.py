@@ -36,7 +36,7 @@ def _start(app: FastAPI, settings: Settings, publication: Publication | None) ->
         warm(publication)  # VoID, downloads and the JSON-LD context, built once
         context(publication)
         executor = QueryExecutor(publication.nquads, settings.query_workers,
-                                 settings.query_timeout)
+                                 settings.query_timeout, settings.query_memory_mb)
         executor.start()
         app.state.executor = executor
         app.state.publication = publication
