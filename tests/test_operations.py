@@ -291,3 +291,21 @@ def test_uvicorns_own_access_log_is_off_when_ours_is_on(server) -> None:
     plain = [line for line in server.log().splitlines()
              if marker in line and not line.startswith("{")]
     assert plain == []
+
+
+@pytest.mark.parametrize("path", ["/.well-known/void", "/ontology", "/id/alliance/nato",
+                                  "/doc/alliance/nato.ttl", "/network.svg"])
+def test_head_answers_like_get_without_a_body(client, path: str) -> None:  # type: ignore[no-untyped-def]
+    get = client.get(path, follow_redirects=False, headers={"Accept-Encoding": "identity"})
+    head = client.head(path, follow_redirects=False, headers={"Accept-Encoding": "identity"})
+    assert head.status_code == get.status_code
+    assert head.content == b""
+    for name in ("content-type", "location", "content-length"):
+        assert head.headers.get(name) == get.headers.get(name)
+
+
+def test_openapi_operation_ids_are_unique(client) -> None:  # type: ignore[no-untyped-def]
+    spec = client.get("/openapi.json").json()
+    ids = [op["operationId"] for item in spec["paths"].values() for op in item.values()]
+    assert len(ids) == len(set(ids))
+    assert "get" in spec["paths"]["/id/{path}"] and "head" not in spec["paths"]["/id/{path}"]

@@ -97,6 +97,30 @@ class ForwardedPrefixMiddleware:
         await self.app(scope, receive, send)
 
 
+class HeadAsGetMiddleware:
+    """Answer ``HEAD`` for every ``GET`` route: route it as ``GET`` and drop the body.
+
+    Routes are declared for ``GET`` only (one operation each in OpenAPI); the
+    headers, ``Content-Length`` included, are those the ``GET`` would send.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {"type": "http.response.body", "body": b"",
+                           "more_body": message.get("more_body", False)}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
 # ---------------------------------------------------------------------------
 # ETag, Last-Modified and 304 Not Modified
 
@@ -311,6 +335,7 @@ class AccessLogMiddleware:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the middleware, innermost first (Starlette wraps each new one around the rest)."""
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(ForwardedPrefixMiddleware)
     app.add_middleware(DocumentValidatorsMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=6)

@@ -96,7 +96,7 @@ def _ontology(request: Request, publication: Publication, fmt: conneg.Format,
         headers["Vary"] = "Accept"
         headers["Content-Location"] = local_url(request, f"{stem}.{fmt.extension}")
     body = _html(request, publication) if fmt is conneg.HTML else _artefact(publication, fmt)
-    return document_response(request, publication, body, fmt.content_type, headers=headers)
+    return document_response(publication, body, fmt.content_type, headers=headers)
 
 
 def _not_found(message: str) -> PlainTextResponse:
@@ -175,7 +175,7 @@ def _shapes(request: Request, publication: Publication, fmt: conneg.Format,
     if negotiated:
         headers["Vary"] = "Accept"
         headers["Content-Location"] = local_url(request, f"/shapes.{fmt.extension}")
-    return document_response(request, publication, _shapes_body(publication, fmt),
+    return document_response(publication, _shapes_body(publication, fmt),
                              fmt.content_type, headers=headers)
 
 

@@ -125,8 +125,8 @@ def _not_acceptable(offered: tuple[conneg.Format, ...]) -> Response:
 # -- home ----------------------------------------------------------------------------
 
 
-@router.api_route("/", methods=["GET", "HEAD"], name="home", summary="Home page",
-                  response_class=Response)
+@router.get("/", name="home", summary="Home page",
+            response_class=Response)
 def home(request: Request, publication: PublicationDep) -> Response:
     chosen = conneg.negotiate(request.headers.get("accept"), HOME_FORMATS)
     if chosen is None:
@@ -183,8 +183,8 @@ def _search_json(request: Request, publication: Publication, results: Results,
     }
 
 
-@router.api_route("/search", methods=["GET", "HEAD"], name="search",
-                  summary="Search resources by label (HTML or JSON)", response_class=Response)
+@router.get("/search", name="search",
+            summary="Search resources by label (HTML or JSON)", response_class=Response)
 def search_page(
     request: Request,
     publication: PublicationDep,
@@ -241,17 +241,17 @@ def _linker(request: Request, publication: Publication) -> Callable[[str], str]:
     return link
 
 
-@router.api_route("/network.svg", methods=["GET", "HEAD"], name="network_svg",
-                  summary="The alliance network as SVG", response_class=Response)
+@router.get("/network.svg", name="network_svg",
+            summary="The alliance network as SVG", response_class=Response)
 def network_svg(request: Request, publication: PublicationDep) -> Response:
     svg = render_svg(_network(publication), _linker(request, publication))
     body = '<?xml version="1.0" encoding="UTF-8"?>\n' + publication.rewriter.to_public(svg)
     return Response(body, media_type=SVG_TYPE)
 
 
-@router.api_route("/network", methods=["GET", "HEAD"], name="network",
-                  summary="The alliance network (HTML with SVG and text equivalent)",
-                  response_class=Response)
+@router.get("/network", name="network",
+            summary="The alliance network (HTML with SVG and text equivalent)",
+            response_class=Response)
 def network_page(request: Request, publication: PublicationDep) -> Response:
     network = _network(publication)
     svg = render_svg(network, _linker(request, publication))

@@ -101,14 +101,14 @@ async def list_queries(request: Request, publication: PublicationDep) -> Respons
     if chosen is JSON:
         body = _json_bytes({"queries": [_entry(request, q, public)
                                          for q in QUERIES.values()]})
-        return document_response(request, publication, body, "application/json",
+        return document_response(publication, body, "application/json",
                                  headers={"Vary": "Accept"})
     formats = [f.name for f in conneg.RESULTS_FORMATS]
     body = render_text(request, publication, "queries.html", queries=list(QUERIES.values()),
                        formats=formats,
                        query_url=lambda name: local_url(request, f"/queries/{name}"),
                        ).encode("utf-8")
-    return document_response(request, publication, body, conneg.HTML.content_type,
+    return document_response(publication, body, conneg.HTML.content_type,
                              headers={"Vary": "Accept"})
 
 

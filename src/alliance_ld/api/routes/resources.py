@@ -170,8 +170,8 @@ def _see_other(request: Request, publication: Publication, doc_path: str) -> Res
         "Location": target, "Vary": "Accept", "Link": f'<{generic}>; rel="describedby"'})
 
 
-@router.api_route("/id/{path:path}", methods=["GET", "HEAD"], name="resource",
-                  summary="A resource IRI: 303 See Other to its document")
+@router.get("/id/{path:path}", name="resource",
+            summary="A resource IRI: 303 See Other to its document")
 def resource(path: str, request: Request, publication: PublicationDep) -> Response:
     try:
         _check_path(request, path)
@@ -183,8 +183,8 @@ def resource(path: str, request: Request, publication: PublicationDep) -> Respon
     return _see_other(request, publication, path)
 
 
-@router.api_route("/graph/{stem:path}", methods=["GET", "HEAD"], name="graph",
-                  summary="A named graph's IRI: 303 See Other to its document")
+@router.get("/graph/{stem:path}", name="graph",
+            summary="A named graph's IRI: 303 See Other to its document")
 def graph(stem: str, request: Request, publication: PublicationDep) -> Response:
     try:
         _check_path(request, stem)
@@ -200,8 +200,8 @@ def graph(stem: str, request: Request, publication: PublicationDep) -> Response:
 # Documents
 
 
-@router.api_route("/doc/{path:path}", methods=["GET", "HEAD"], name="document",
-                  summary="The document about a resource, in one format or negotiated")
+@router.get("/doc/{path:path}", name="document",
+            summary="The document about a resource, in one format or negotiated")
 def document(path: str, request: Request, publication: PublicationDep) -> Response:
     try:
         _check_path(request, path)

@@ -20,11 +20,9 @@ matching ``If-None-Match`` or ``If-Modified-Since``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
-from datetime import datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -54,41 +52,17 @@ FORMAT_TITLES = {"turtle": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD", "rd
 # Validators and 304 (shared with the ontology and query routes)
 
 
-def etag_of(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def is_not_modified(request: Request, etag: str, last_modified: datetime) -> bool:
-    """Whether the client's cached copy (``If-None-Match``/``If-Modified-Since``) is current."""
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:
-        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-        return "*" in tags or etag in tags
-    if_modified_since = request.headers.get("if-modified-since")
-    if if_modified_since:
-        try:
-            since = parsedate_to_datetime(if_modified_since)
-        except (TypeError, ValueError):
-            return False
-        if since.tzinfo is None:
-            return False
-        return last_modified.replace(microsecond=0) <= since
-    return False
-
-
-def document_response(request: Request, publication: Publication, body: bytes,
-                      content_type: str, *, headers: dict[str, str] | None = None,
+def document_response(publication: Publication, body: bytes, content_type: str, *,
+                      headers: dict[str, str] | None = None,
                       etag: str | None = None) -> Response:
-    """``body`` with ``ETag``/``Last-Modified``, or ``304`` when the client's copy is current."""
-    etag = etag or etag_of(body)
-    all_headers = {
-        "ETag": etag,
-        "Last-Modified": format_datetime(publication.last_modified, usegmt=True),
-        **(headers or {}),
-    }
-    if is_not_modified(request, etag, publication.last_modified):
-        return Response(status_code=304, headers=all_headers)
-    return Response(body, headers={**all_headers, "Content-Type": content_type})
+    """``body`` as a document. Validators and ``304`` come from the middleware
+    (:class:`~alliance_ld.api.middleware.DocumentValidatorsMiddleware`); a route
+    passes ``etag`` only when it has a better one, such as a download's digest."""
+    all_headers = {**(headers or {}), "Content-Type": content_type}
+    if etag is not None:
+        all_headers["ETag"] = etag
+        all_headers["Last-Modified"] = format_datetime(publication.last_modified, usegmt=True)
+    return Response(body, headers=all_headers)
 
 
 def override_values(request: Request) -> list[str]:
@@ -150,11 +124,11 @@ async def void_description(request: Request, publication: PublicationDep) -> Res
             title=void.TITLE, description=void.DESCRIPTION, rights=void.RIGHTS,
             licence=void.LICENCE, licence_name=void.LICENCE_NAME, version=void.VERSION,
         ).encode("utf-8")
-        return document_response(request, publication, body, conneg.HTML.content_type,
+        return document_response(publication, body, conneg.HTML.content_type,
                                  headers=headers)
     body = void.per_publication(f"void-{chosen.name}", publication,
                                 lambda p: void.serialize(p, chosen))
-    return document_response(request, publication, body, chosen.content_type, headers=headers)
+    return document_response(publication, body, chosen.content_type, headers=headers)
 
 
 # ---------------------------------------------------------------------------
@@ -191,13 +165,13 @@ async def downloads_index(request: Request, publication: PublicationDep) -> Resp
             "void": publication.rewriter.to_public(base + ".well-known/void"),
             "files": _listing(publication),
         })
-        return document_response(request, publication, body, "application/json",
+        return document_response(publication, body, "application/json",
                                  headers=headers)
     body = render_text(
         request, publication, "downloads.html", files=files, citation=void.citation(base),
         rights=void.RIGHTS, licence=void.LICENCE, licence_name=void.LICENCE_NAME,
     ).encode("utf-8")
-    return document_response(request, publication, body, conneg.HTML.content_type,
+    return document_response(publication, body, conneg.HTML.content_type,
                              headers=headers)
 
 
@@ -208,7 +182,7 @@ def _download(request: Request, publication: Publication, path: str) -> Response
         return PlainTextResponse(f"Not Found: /{path} is not one of the downloads; "
                                  f"available: {available}\n", status_code=404)
     headers = {"Content-Disposition": f'attachment; filename="{found.filename}"'}
-    return document_response(request, publication, found.body, found.media_type,
+    return document_response(publication, found.body, found.media_type,
                              headers=headers, etag=found.etag)
 
 
@@ -235,4 +209,4 @@ async def download_graph(version: str, name: str, request: Request,
             responses={200: {"content": {"application/ld+json": {}}}})
 async def jsonld_context(request: Request, publication: PublicationDep) -> Response:
     body = void.per_publication("context-document", publication, jsonld.context_document)
-    return document_response(request, publication, body, "application/ld+json")
+    return document_response(publication, body, "application/ld+json")
