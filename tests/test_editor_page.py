@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from html_tree import Element, parse_html
 
 from alliance_ld.api.routes import editor
 
@@ -35,78 +34,8 @@ needs_vendor = pytest.mark.skipif(
 # A small DOM over the stdlib HTML parser
 
 
-class Element:
-    def __init__(self, tag: str, attrs: dict[str, str | None], parent: Element | None) -> None:
-        self.tag = tag
-        self.attrs = attrs
-        self.parent = parent
-        self.children: list[Element | str] = []
-
-    def get(self, name: str) -> str | None:
-        return self.attrs.get(name)
-
-    @property
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text for c in self.children)
-
-    def iter(self) -> Iterator[Element]:
-        for child in self.children:
-            if isinstance(child, Element):
-                yield child
-                yield from child.iter()
-
-    def find_all(self, tag: str, **attrs: str) -> list[Element]:
-        return [e for e in self.iter()
-                if e.tag == tag and all(e.get(k.rstrip("_")) == v for k, v in attrs.items())]
-
-    def find(self, tag: str, **attrs: str) -> Element:
-        found = self.find_all(tag, **attrs)
-        assert found, f"no <{tag} {attrs}> in the page"
-        return found[0]
-
-    def by_id(self, element_id: str) -> Element:
-        for element in self.iter():
-            if element.get("id") == element_id:
-                return element
-        raise AssertionError(f"no element with id {element_id!r}")
-
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {}, None)
-        self.current = self.root
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, dict(attrs), self.current)
-        self.current.children.append(element)
-        if tag not in VOID:
-            self.current = element
-
-    def handle_endtag(self, tag: str) -> None:
-        node: Element | None = self.current
-        while node is not None and node.tag != tag:
-            node = node.parent
-        if node is not None and node.parent is not None:
-            self.current = node.parent
-
-    def handle_data(self, data: str) -> None:
-        self.current.children.append(data)
-
-
-def parse_html(text: str) -> Element:
-    builder = _TreeBuilder()
-    builder.feed(text)
-    builder.close()
-    return builder.root
-
-
 def editor_config(page: Element) -> dict[str, object]:
-    config: dict[str, object] = json.loads(page.by_id("editor-config").text)
+    config: dict[str, object] = json.loads(page.by_id("editor-config").raw_text)
     return config
 
 
@@ -135,7 +64,7 @@ def test_fallback_form_posts_to_the_endpoint(editor_html) -> None:  # type: igno
     form = page.by_id("query-form")
     assert (form.get("action"), form.get("method")) == ("/sparql", "get")
     textarea = form.find("textarea", name="query")
-    assert textarea.text == editor.DEFAULT_QUERY
+    assert textarea.raw_text == editor.DEFAULT_QUERY
     select = form.find("select", name="format")
     options = select.find_all("option")
     assert [o.get("value") for o in options][:2] == ["html", "json"]
@@ -215,7 +144,7 @@ def test_query_parameter_prefills_the_editor(client) -> None:  # type: ignore[no
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     page = parse_html(response.text)
-    assert page.find("textarea", name="query").text == query
+    assert page.find("textarea", name="query").raw_text == query
     assert editor_config(page)["query"] == query
     assert page.by_id("boolean-result").find("code").text == "true"
 
@@ -246,7 +175,7 @@ def test_form_submission_shows_a_results_table(client) -> None:  # type: ignore[
     ]
     assert page.by_id("result-count").text.strip() == "2 rows."
     # the query stays in the form for the next run
-    assert page.find("textarea", name="query").text == NORAD_MEMBERS
+    assert page.find("textarea", name="query").raw_text == NORAD_MEMBERS
 
 
 def test_construct_results_are_a_triples_table(client) -> None:  # type: ignore[no-untyped-def]
@@ -271,7 +200,7 @@ def test_syntax_error_is_shown_on_the_page(client) -> None:  # type: ignore[no-u
     page = parse_html(response.text)
     error = page.by_id("query-error").find("p").text
     assert re.search(r"line 1", error) or re.search(r"column", error), error
-    assert page.find("textarea", name="query").text == query
+    assert page.find("textarea", name="query").raw_text == query
 
 
 def test_service_query_is_refused_on_the_page(client) -> None:  # type: ignore[no-untyped-def]

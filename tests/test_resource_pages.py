@@ -7,99 +7,17 @@ markup's spelling.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pyoxigraph as ox
 import pytest
+from html_tree import Element, parse_html
 
 from alliance_ld import templating
 
 BASE = "https://w3id.org/alliance-ld/"
-VOID_ELEMENTS = {"meta", "link", "br", "hr", "img", "input", "area", "base", "col", "source",
-                 "wbr"}
-
-
-@dataclass
-class Element:
-    tag: str
-    attrs: dict[str, str]
-    children: list[Element | str] = field(default_factory=list)
-    parent: Element | None = None
-
-    @property
-    def text(self) -> str:
-        parts = [c if isinstance(c, str) else c.text for c in self.children]
-        return " ".join("".join(parts).split())
-
-    def iter(self) -> list[Element]:
-        out: list[Element] = []
-        for child in self.children:
-            if isinstance(child, Element):
-                out.append(child)
-                out.extend(child.iter())
-        return out
-
-    def find_all(self, tag: str | None = None, **attrs: str) -> list[Element]:
-        found = []
-        for element in self.iter():
-            if tag is not None and element.tag != tag:
-                continue
-            if all(_has(element, name.rstrip("_"), value) for name, value in attrs.items()):
-                found.append(element)
-        return found
-
-    def find(self, tag: str | None = None, **attrs: str) -> Element:
-        found = self.find_all(tag, **attrs)
-        assert found, f"no <{tag or '*'}> with {attrs}"
-        return found[0]
-
-    def by_id(self, identifier: str) -> Element:
-        return self.find(id=identifier)
-
-
-def _has(element: Element, name: str, value: str) -> bool:
-    actual = element.attrs.get(name)
-    if actual is None:
-        return False
-    if name == "class":
-        return value in actual.split()
-    return actual == value
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {})
-        self.current = self.root
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, {k: v or "" for k, v in attrs}, parent=self.current)
-        self.current.children.append(element)
-        if tag not in VOID_ELEMENTS:
-            self.current = element
-
-    def handle_endtag(self, tag: str) -> None:
-        node: Element | None = self.current
-        while node is not None and node.tag != tag:
-            node = node.parent
-        if node is not None and node.parent is not None:
-            self.current = node.parent
-
-    def handle_data(self, data: str) -> None:
-        self.current.children.append(data)
-
-
-def parse_html(text: str) -> Element:
-    builder = _TreeBuilder()
-    builder.feed(text)
-    builder.close()
-    return builder.root
-
-
 def page(client: Any, path: str, **headers: str) -> Element:
     response = client.get(path, headers={"Accept": "text/html", **headers})
     assert response.status_code == 200, response.text

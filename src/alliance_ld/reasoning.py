@@ -126,41 +126,40 @@ _PREFIXES = {
 # ``java`` on PATH); one run at a time also caps the JVMs at one ``-Xmx`` between them.
 _HERMIT_LOCK = threading.Lock()
 
-_CLASH_QUERY = """
+def _entailed_types(var: str) -> str:
+    """A subquery binding ``?individual`` to each class ``?{var}`` it must belong to:
+    its told types, the domains and ranges of the properties it uses, and their
+    superclasses."""
+    return f"""
+    SELECT DISTINCT ?individual ?{var} WHERE {{
+      {{ ?individual rdf:type ?told }}
+      UNION {{ ?individual ?p ?value . ?p rdfs:subPropertyOf*/rdfs:domain ?told }}
+      UNION {{ ?subject ?p ?individual . ?p rdfs:subPropertyOf*/rdfs:range ?told .
+              ?p rdf:type owl:ObjectProperty }}
+      ?told rdfs:subClassOf* ?{var} .
+      FILTER (isIRI(?individual) && isIRI(?{var}))
+    }}"""
+
+
+_CLASH_QUERY = f"""
 PREFIX owl:  <http://www.w3.org/2002/07/owl#>
 PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?individual ?a ?b WHERE {
-  {
-    SELECT DISTINCT ?individual ?a WHERE {
-      { ?individual rdf:type ?told }
-      UNION { ?individual ?p ?value . ?p rdfs:subPropertyOf*/rdfs:domain ?told }
-      UNION { ?subject ?p ?individual . ?p rdfs:subPropertyOf*/rdfs:range ?told .
-              ?p rdf:type owl:ObjectProperty }
-      ?told rdfs:subClassOf* ?a .
-      FILTER (isIRI(?individual) && isIRI(?a))
-    }
-  }
-  {
-    SELECT DISTINCT ?individual ?b WHERE {
-      { ?individual rdf:type ?told }
-      UNION { ?individual ?p ?value . ?p rdfs:subPropertyOf*/rdfs:domain ?told }
-      UNION { ?subject ?p ?individual . ?p rdfs:subPropertyOf*/rdfs:range ?told .
-              ?p rdf:type owl:ObjectProperty }
-      ?told rdfs:subClassOf* ?b .
-      FILTER (isIRI(?individual) && isIRI(?b))
-    }
-  }
-  {
-    { ?a owl:disjointWith ?b }
-    UNION {
+SELECT DISTINCT ?individual ?a ?b WHERE {{
+  {{ {_entailed_types("a")}
+  }}
+  {{ {_entailed_types("b")}
+  }}
+  {{
+    {{ ?a owl:disjointWith ?b }}
+    UNION {{
       ?all rdf:type owl:AllDisjointClasses ; owl:members ?list .
       ?list rdf:rest*/rdf:first ?a .
       ?list rdf:rest*/rdf:first ?b .
       FILTER (?a != ?b)
-    }
-  }
-}
+    }}
+  }}
+}}
 """
 
 
