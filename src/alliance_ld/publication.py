@@ -67,9 +67,6 @@ class Publication:
     def data_graphs(self) -> list[str]:
         return [g for g in self.store.graph_names if g not in (ONTOLOGY_GRAPH, SHAPES_GRAPH)]
 
-    def label(self, iri: str) -> str | None:
-        return self.labels.get(iri)
-
     def canonical(self, path: str) -> str:
         """The canonical IRI of a path below the base (``id/alliance/nato``)."""
         return self.settings.base_iri + path.lstrip("/")
