@@ -56,7 +56,9 @@ def client(publication):  # type: ignore[no-untyped-def]
     from alliance_ld.api.main import create_app
 
     app = create_app(publication.settings, publication)
-    with TestClient(app) as test_client:
+    # The requests come from a loopback peer, as from a reverse proxy on the same
+    # machine: its X-Forwarded-* headers are trusted by default.
+    with TestClient(app, client=("127.0.0.1", 50000)) as test_client:
         yield test_client
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -33,6 +34,19 @@ class LiveServer:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def access_log_entry(self, request_id: str, timeout: float = 10) -> dict[str, object]:
+        """The JSON access-log line of the request sent with ``X-Request-ID: request_id``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for line in self.log().splitlines():
+                if request_id in line and line.startswith("{"):
+                    entry: dict[str, object] = json.loads(line)
+                    if entry.get("request_id") == request_id:
+                        return entry
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no access log line for {request_id}:\n{self.log()[-3000:]}")
+            time.sleep(0.1)
 
 
 @contextmanager

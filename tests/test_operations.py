@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 import uuid
@@ -239,19 +238,6 @@ def test_an_internal_error_is_a_plain_500(client, monkeypatch) -> None:
 # Structured access logs (a real server, its real log file)
 
 
-def _log_line(server, request_id: str, timeout: float = 10) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
-        for line in server.log().splitlines():
-            if request_id in line and line.startswith("{"):
-                entry: dict[str, object] = json.loads(line)
-                if entry.get("request_id") == request_id:
-                    return entry
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no access log line for {request_id}:\n{server.log()[-3000:]}")
-        time.sleep(0.1)
-
-
 def test_access_log_has_one_json_line_per_request(server) -> None:
     request_id = "test-" + uuid.uuid4().hex
     response = httpx.get(server.url + "sparql", params={"query": "ASK { ?s ?p ?o }"},
@@ -259,7 +245,7 @@ def test_access_log_has_one_json_line_per_request(server) -> None:
                                   "X-Request-ID": request_id, "Accept-Encoding": "identity"})
     assert response.status_code == 200
     assert response.headers["x-request-id"] == request_id
-    entry = _log_line(server, request_id)
+    entry = server.access_log_entry(request_id)
     assert entry["logger"] == "alliance_ld.access"
     assert entry["method"] == "GET"
     assert entry["path"] == "/sparql"
@@ -278,7 +264,7 @@ def test_access_log_of_a_404_and_a_fresh_request_id(server) -> None:
     assert response.status_code == 404
     request_id = response.headers["x-request-id"]
     assert len(request_id) == 32 and int(request_id, 16) >= 0
-    entry = _log_line(server, request_id)
+    entry = server.access_log_entry(request_id)
     assert entry["status"] == 404
     assert entry["path"] == "/id/nation/atlantis"
     assert entry["bytes"] == len(response.content)
@@ -287,7 +273,7 @@ def test_access_log_of_a_404_and_a_fresh_request_id(server) -> None:
 def test_uvicorns_own_access_log_is_off_when_ours_is_on(server) -> None:
     marker = uuid.uuid4().hex
     httpx.get(server.url + "healthz", params={"probe": marker}, headers={"X-Request-ID": marker})
-    _log_line(server, marker)
+    server.access_log_entry(marker)
     plain = [line for line in server.log().splitlines()
              if marker in line and not line.startswith("{")]
     assert plain == []

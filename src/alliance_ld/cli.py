@@ -91,6 +91,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "data": _paths(args.data), "query_timeout": args.query_timeout,
         "max_rows": args.max_rows, "query_workers": args.workers,
         "query_memory_mb": args.query_memory,
+        "forwarded_allow_ips": args.forwarded_allow_ips,
     }.items() if v is not None}
     settings = Settings(**overrides)
     try:
@@ -104,8 +105,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
           f"serving on http://{settings.host}:{settings.port}{settings.root_path}/",
           file=sys.stderr)
     app = create_app(settings, publication)
-    uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=True,
-                forwarded_allow_ips=args.forwarded_allow_ips, log_level="info",
+    # Forwarded headers are handled by our middleware, from settings.forwarded_allow_ips.
+    uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=False,
+                log_level="info",
                 log_config=uvicorn_log_config(settings), access_log=not settings.log_json)
     return EXIT_OK
 
@@ -164,8 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default 2048; env ALLIANCE_LD_QUERY_MEMORY_MB)")
     p.add_argument("--workers", type=int,
                    help="query worker processes (default 2; env ALLIANCE_LD_QUERY_WORKERS)")
-    p.add_argument("--forwarded-allow-ips", default="127.0.0.1",
-                   help="proxies whose X-Forwarded-* headers are trusted (default 127.0.0.1)")
+    p.add_argument("--forwarded-allow-ips", metavar="ADDRESSES",
+                   help="comma-separated proxy addresses or networks whose X-Forwarded-* "
+                   "headers are trusted, * for any (default 127.0.0.1; "
+                   "env ALLIANCE_LD_FORWARDED_ALLOW_IPS)")
     add("check", cmd_check, "Validate the data, then summarise the graph.")
     return parser
 

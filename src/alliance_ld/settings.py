@@ -25,6 +25,11 @@ class Settings(BaseSettings):
         "in every response and back in incoming queries",
     )
     root_path: str = Field("", description="path prefix when served behind a reverse proxy")
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description="comma-separated proxy addresses or CIDR networks whose X-Forwarded-* "
+        "headers are trusted ('*': every peer)",
+    )
     data: list[Path] | None = Field(None, description="data files or folders (default: shipped)")
     query_timeout: float = Field(30.0, gt=0, description="seconds before a query is stopped")
     max_rows: int = Field(10_000, ge=1, description="cap on result rows (or triples)")

@@ -2,13 +2,19 @@
 
 From the outside in, a request passes through::
 
+    ForwardedHeadersMiddleware X-Forwarded-Host and -Prefix, from trusted proxies only
+    ProxyHeadersMiddleware     (uvicorn's) X-Forwarded-Proto and -For, same proxies
     AccessLogMiddleware        one JSON line per request, X-Request-ID
     CORSMiddleware             any origin may GET and POST queries
     Prometheus instrumentator  requests by route template and status (/metrics)
     GZipMiddleware             bodies of 1 KiB and more, when the client accepts gzip
     DocumentValidatorsMiddleware  ETag, Last-Modified, Cache-Control and 304 on documents
-    ForwardedPrefixMiddleware  X-Forwarded-Prefix from a reverse proxy
+    HeadAsGetMiddleware        HEAD answered as GET without the body
     (the routes)
+
+The forwarded headers are read from the peers in ``Settings.forwarded_allow_ips``
+only: anyone else could otherwise point the links and redirects we send at a host
+of their choosing (cache poisoning through a shared cache).
 
 The validators sit inside gzip and their ETag is weak, so the gzip-encoded
 variant of a document shares it (RFC 9110, 8.8.1); a 304 never has a body to
@@ -18,6 +24,7 @@ compress, so it repeats the ``Vary: Accept-Encoding`` its 200 would carry.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import re
 import time
@@ -31,6 +38,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .. import __version__, logs, metrics
 from ..settings import Settings
@@ -61,21 +69,58 @@ _HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A
                    r"(?::[0-9]{1,5})?$")
 
 
-class ForwardedPrefixMiddleware:
-    """Honour ``X-Forwarded-Prefix`` and ``X-Forwarded-Host`` from a reverse proxy.
+class TrustedProxies:
+    """The peers whose ``X-Forwarded-*`` headers we believe.
+
+    Built from a comma-separated list of IP addresses, networks in CIDR notation
+    and other peer names (such as a Unix socket path); ``*`` trusts every peer.
+    """
+
+    def __init__(self, spec: str) -> None:
+        items = [item.strip() for item in spec.split(",") if item.strip()]
+        self.everyone = "*" in items
+        self.networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        self.names: set[str] = set()
+        for item in items:
+            if item == "*":
+                continue
+            try:
+                self.networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                self.names.add(item)
+
+    def __contains__(self, peer: object) -> bool:
+        if self.everyone:
+            return True
+        if not isinstance(peer, str):
+            return False
+        if peer in self.names:
+            return True
+        try:
+            address = ipaddress.ip_address(peer)
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+
+class ForwardedHeadersMiddleware:
+    """Honour ``X-Forwarded-Prefix`` and ``X-Forwarded-Host`` from a trusted proxy.
 
     The prefix becomes the ASGI ``root_path`` and the host replaces the ``Host``
     header, so links and redirects point where the client came from. Scheme and
-    client address (``X-Forwarded-Proto``/``-For``) are handled by uvicorn's
-    proxy-headers support for the trusted proxy addresses. Values that are not a
-    plain path or host name are ignored.
+    client address (``X-Forwarded-Proto``/``-For``) are left to uvicorn's
+    ``ProxyHeadersMiddleware``, which :func:`install` places just inside this one
+    with the same trusted peers. Headers from any other peer, and values that are
+    not a plain path or host name, are ignored.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, trusted: str = "127.0.0.1") -> None:
         self.app = app
+        self.trusted = TrustedProxies(trusted)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        client = scope.get("client")
+        if scope["type"] == "http" and client and client[0] in self.trusted:
             prefix: str | None = None
             host: bytes | None = None
             for name, value in scope.get("headers", []):
@@ -336,7 +381,6 @@ class AccessLogMiddleware:
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the middleware, innermost first (Starlette wraps each new one around the rest)."""
     app.add_middleware(HeadAsGetMiddleware)
-    app.add_middleware(ForwardedPrefixMiddleware)
     app.add_middleware(DocumentValidatorsMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=6)
     metrics.install(app)
@@ -351,3 +395,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     if settings.log_json:
         logs.configure(settings)
         app.add_middleware(AccessLogMiddleware)
+    # Outermost, so that the access log and everything inside see the client
+    # and host the proxy forwarded (uvicorn's own copy is switched off in serve).
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+    app.add_middleware(ForwardedHeadersMiddleware, trusted=settings.forwarded_allow_ips)
