@@ -147,6 +147,8 @@ def test_home_lists_activities_including_subclasses(home: Element) -> None:
          "/id/activity/bilateral-and-regional-cooperation-programs"),
         ("cooperation in research, development, and acquisition",
          "/id/activity/research-development-acquisition-cooperation"),
+        ("foreign military sales", "/id/programme/foreign-military-sales"),
+        ("NATO force generation", "/id/activity/nato-force-generation"),
         ("personnel exchanges", "/id/activity/personnel-exchanges"),
         ("security assistance programs", "/id/activity/security-assistance-programs"),
         ("State Partnership Program", "/id/partnership/state-partnership-program"),
