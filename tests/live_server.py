@@ -51,14 +51,16 @@ class LiveServer:
 
 @contextmanager
 def live_server(*args: str, env: dict[str, str] | None = None, public: bool = True,
-                ready_timeout: float = 120.0, log_dir: Path | None = None) -> Iterator[LiveServer]:
-    """Run ``alliance-ld serve --port P [--public-url http://127.0.0.1:P/] ARGS``.
+                ready_timeout: float = 120.0, log_dir: Path | None = None,
+                wrapper: Sequence[str] = ()) -> Iterator[LiveServer]:
+    """Run ``[WRAPPER] alliance-ld serve --port P [--public-url http://127.0.0.1:P/] ARGS``.
 
     Waits for ``/readyz``; on exit sends SIGTERM (then SIGKILL) to the process group.
     """
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    command: list[str] = [sys.executable, "-m", "alliance_ld.cli", "serve", "--port", str(port)]
+    command: list[str] = [*wrapper, sys.executable, "-m", "alliance_ld.cli", "serve",
+                          "--port", str(port)]
     if public:
         command += ["--public-url", url]
     command += list(args)
@@ -106,10 +108,11 @@ def _stop(process: subprocess.Popen[str]) -> None:
         process.wait(5)
 
 
-def run_serve(args: Sequence[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_serve(args: Sequence[str], timeout: float = 120,
+              wrapper: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
     """Run ``alliance-ld serve`` expecting it to exit by itself (e.g. on invalid data)."""
-    return subprocess.run([sys.executable, "-m", "alliance_ld.cli", "serve", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([*wrapper, sys.executable, "-m", "alliance_ld.cli", "serve", *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
 class Listener:
@@ -121,6 +124,7 @@ class Listener:
 
     def __init__(self) -> None:
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind(("127.0.0.1", 0))
         self.socket.listen(8)
         self.socket.settimeout(0.2)

@@ -80,9 +80,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .api.main import create_app
+    from .api.main import create_app, start_executor
     from .logs import uvicorn_log_config
     from .publication import load_publication
+    from .sandbox import SandboxUnavailableError
     from .settings import Settings
 
     overrides = {k: v for k, v in {
@@ -92,6 +93,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "max_rows": args.max_rows, "query_workers": args.workers,
         "query_memory_mb": args.query_memory,
         "forwarded_allow_ips": args.forwarded_allow_ips,
+        "queries": args.queries, "max_result_bytes": args.max_result_bytes,
+        "client_queries": args.client_queries,
+        "queue_size": args.queue_size, "queue_wait": args.queue_wait,
+        "max_query_bytes": args.max_query_bytes, "max_query_depth": args.max_query_depth,
+        "body_timeout": args.body_timeout, "metrics_token": args.metrics_token,
+        "metrics_allow_ips": args.metrics_allow_ips,
+        "allow_unsandboxed_workers": args.allow_unsandboxed_workers or None,
     }.items() if v is not None}
     settings = Settings(**overrides)
     try:
@@ -101,10 +109,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("alliance-ld: error: the data does not conform to the shapes; not serving",
               file=sys.stderr)
         return EXIT_ERROR
+    try:
+        executor = start_executor(settings, publication)
+    except SandboxUnavailableError as exc:
+        print(f"alliance-ld: error: the query workers cannot be kept off the network on this "
+              f"system ({exc}); not serving. Pass --allow-unsandboxed-workers to serve anyway, "
+              "accepting that a query the parser misreads could make requests from this "
+              "machine.", file=sys.stderr)
+        return EXIT_ERROR
+    if executor.unsandboxed:
+        print(f"alliance-ld: WARNING: query workers are NOT sandboxed ({executor.unsandboxed}); "
+              "serving anyway because --allow-unsandboxed-workers was given", file=sys.stderr)
     print(f"alliance-ld: validated {len(publication.store)} triples; "
           f"serving on http://{settings.host}:{settings.port}{settings.root_path}/",
           file=sys.stderr)
-    app = create_app(settings, publication)
+    app = create_app(settings, publication, executor=executor)
     # Forwarded headers are handled by our middleware, from settings.forwarded_allow_ips.
     uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=False,
                 log_level="info",
@@ -170,6 +189,39 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated proxy addresses or networks whose X-Forwarded-* "
                    "headers are trusted, * for any (default 127.0.0.1; "
                    "env ALLIANCE_LD_FORWARDED_ALLOW_IPS)")
+    p.add_argument("--queries", type=Path, metavar="DIR",
+                   help="folder of named queries served at /queries (default: the shipped "
+                   "queries/; env ALLIANCE_LD_QUERIES)")
+    p.add_argument("--max-result-bytes", type=int, metavar="BYTES",
+                   help="cap on a result's size (default 33554432; "
+                   "env ALLIANCE_LD_MAX_RESULT_BYTES)")
+    p.add_argument("--client-queries", type=int, metavar="N",
+                   help="queries one client may have in flight (default: workers - 1, at "
+                   "least 1; env ALLIANCE_LD_CLIENT_QUERIES)")
+    p.add_argument("--queue-size", type=int, metavar="N",
+                   help="requests that may wait for a worker (default: 2 x workers; "
+                   "env ALLIANCE_LD_QUEUE_SIZE)")
+    p.add_argument("--queue-wait", type=float, metavar="SECONDS",
+                   help="how long a request may wait for a worker (default 5; "
+                   "env ALLIANCE_LD_QUEUE_WAIT)")
+    p.add_argument("--max-query-bytes", type=int, metavar="BYTES",
+                   help="cap on a query's size and on request bodies (default 1000000; "
+                   "env ALLIANCE_LD_MAX_QUERY_BYTES)")
+    p.add_argument("--max-query-depth", type=int, metavar="N",
+                   help="cap on bracket nesting in a query (default 64; "
+                   "env ALLIANCE_LD_MAX_QUERY_DEPTH)")
+    p.add_argument("--body-timeout", type=float, metavar="SECONDS",
+                   help="time a client has to send a request body, else 408 (default 10; "
+                   "env ALLIANCE_LD_BODY_TIMEOUT)")
+    p.add_argument("--metrics-token", metavar="TOKEN",
+                   help="require 'Authorization: Bearer TOKEN' on /metrics "
+                   "(env ALLIANCE_LD_METRICS_TOKEN)")
+    p.add_argument("--metrics-allow-ips", metavar="ADDRESSES",
+                   help="addresses or networks that may read /metrics (default *; "
+                   "env ALLIANCE_LD_METRICS_ALLOW_IPS)")
+    p.add_argument("--allow-unsandboxed-workers", action="store_true",
+                   help="serve even where the OS cannot keep the query workers off the "
+                   "network (env ALLIANCE_LD_ALLOW_UNSANDBOXED_WORKERS)")
     add("check", cmd_check, "Validate the data, then summarise the graph.")
     return parser
 

@@ -31,14 +31,44 @@ class Settings(BaseSettings):
         "headers are trusted ('*': every peer)",
     )
     data: list[Path] | None = Field(None, description="data files or folders (default: shipped)")
+    queries: Path | None = Field(
+        None, description="folder of named queries (*.rq) served at /queries (default: shipped)")
     query_timeout: float = Field(30.0, gt=0, description="seconds before a query is stopped")
     max_rows: int = Field(10_000, ge=1, description="cap on result rows (or triples)")
     query_workers: int = Field(2, ge=1, le=32, description="worker processes running queries")
     query_memory_mb: int = Field(
         2048, ge=0, description="address-space cap of each query worker in MB (0: none)"
     )
+    max_result_bytes: int = Field(
+        32 * 1024 * 1024, ge=1024,
+        description="cap on the size of a result in bytes (counted over its terms)")
+    client_queries: int | None = Field(
+        None, ge=1, description="queries one client may have running or waiting at once "
+        "(default: one less than the workers, at least 1)")
+    queue_size: int | None = Field(
+        None, ge=0, description="requests that may wait for a busy worker "
+        "(default: twice the workers); beyond, 503 at once")
+    queue_wait: float = Field(5.0, gt=0, description="seconds a request may wait for a worker")
+    max_query_bytes: int = Field(
+        1_000_000, ge=1024, description="cap on a query's size, and on request bodies (413)")
+    max_query_depth: int = Field(64, ge=4, le=512,
+                                 description="cap on bracket nesting in a query")
+    body_timeout: float = Field(
+        10.0, gt=0, description="seconds a client may take to send a request body (408)")
+    allow_unsandboxed_workers: bool = Field(
+        False, description="start even where the OS cannot keep query workers off the network")
+    metrics_token: str | None = Field(
+        None, description="bearer token /metrics requires (none: no token needed)")
+    metrics_allow_ips: str = Field(
+        "*", description="comma-separated addresses or CIDR networks that may read /metrics")
     incoming_page_size: int = Field(50, ge=1, description="incoming links per description page")
     log_json: bool = Field(True, description="structured (JSON) access logs")
+
+    @property
+    def client_query_limit(self) -> int:
+        if self.client_queries is not None:
+            return self.client_queries
+        return max(1, self.query_workers - 1)
 
     @field_validator("base_iri", "public_url")
     @classmethod

@@ -1,16 +1,26 @@
-"""SPARQL query execution, in one place: worker processes, timeouts, row caps.
+"""SPARQL query execution, in one place: sandboxed worker processes, timeouts, caps.
 
-The server never evaluates a query in its own process. A pool of worker
-processes each hold a copy of the dataset (loaded from an N-Quads snapshot);
-a query goes to a free worker, and one that runs past the timeout is killed and
-replaced, so a runaway query really stops using the CPU while the server goes
-on answering everything else.
+The server never parses or evaluates a query in its own process. A pool of
+worker processes each hold a copy of the dataset (loaded from an N-Quads
+snapshot). Before it loads anything, each worker confines itself with a seccomp
+filter under which it can never create a socket (:mod:`alliance_ld.sandbox`),
+so no query, however it is spelt, can make it reach the network.
 
-Results are serialised in the worker, capped at ``max_rows`` rows (or triples):
-a capped result says so (``truncated``), and SPARQL JSON/XML carry a
-``head.link`` to an explanation.
+A request takes two jobs: the query is first parsed in a worker
+(:func:`alliance_ld.query_analysis.analyse`: form, dataset, refusals; cached by
+query text), then run there with the dataset that parse found. A job goes to a
+free worker; one that runs past the timeout is killed and replaced, so a
+runaway query really stops using the CPU while the server goes on answering
+everything else. A worker found dead while idle is replaced before a job is
+handed to it, and a job that a worker never acknowledged is tried once more on
+another. Waiting for a worker is bounded (``queue_size`` waiting requests,
+``queue_wait`` seconds each): past that the answer is an immediate 503.
+
+Results are serialised in the worker, capped at ``max_rows`` rows (or triples)
+and at ``max_bytes`` (counted over the terms), so what the server relays is
+bounded too: a capped result says so (``truncated``), and SPARQL JSON/XML carry
+a ``head.link`` to an explanation.
 """
-
 from __future__ import annotations
 
 import csv
@@ -24,6 +34,7 @@ import resource
 import signal
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -33,6 +44,18 @@ import anyio.to_thread
 import pyoxigraph as ox
 
 from .errors import AllianceLDError, InputError, QuerySyntaxError
+from .query_analysis import (
+    QueryAnalysis,
+    QueryLimitError,
+    QueryLimits,
+    QueryRefusedError,
+    QueryTooDeepError,
+    QueryTooLargeError,
+    ServiceRefusedError,
+    UpdateRefusedError,
+    analyse,
+)
+from .sandbox import SandboxUnavailableError, deny_network
 
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -46,10 +69,6 @@ class QueryTimeoutError(AllianceLDError):
         self.seconds = seconds
         shown = f"{seconds:g}"
         super().__init__(f"query timed out after {shown} s")
-
-
-class QueryRefusedError(InputError):
-    """A query this endpoint refuses to run (e.g. one with SERVICE)."""
 
 
 class WorkerFailedError(AllianceLDError):
@@ -66,64 +85,11 @@ class QueryOutOfMemoryError(WorkerFailedError):
 
 
 class WorkerBusyError(WorkerFailedError):
-    """No query worker became free in time."""
+    """No query worker became free in time, or too many queries already wait for one."""
 
-
-#: How long a query may wait for a free worker, beyond the query timeout itself.
-WORKER_WAIT_SECONDS = 30.0
-
-
-# ---------------------------------------------------------------------------
-# Static checks before a query reaches a worker
-
-_STRIP = re.compile(
-    r"""\#[^\n]*                      # comments (\# : a bare # starts a comment here)
-      | '''(?:[^'\\]|\\.|'(?!''))*''' | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-      | '(?:[^'\\\n]|\\.)*' | "(?:[^"\\\n]|\\.)*"   # string literals
-      | <[^<>"{}|^`\\\s]*>            # IRIs
-      | [?$][A-Za-z0-9_\u00b7-\uffff]+   # variables
-    """,
-    re.VERBOSE,
-)
-_FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
-_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
-_DATASET_CLAUSE = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
-_UPDATE = re.compile(
-    r"(?<![\w:?$])(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w:-])",
-    re.IGNORECASE,
-)
-
-
-def _code_only(query: str) -> str:
-    """The query with comments, strings, IRIs and variables blanked out."""
-    return _STRIP.sub(" ", query)
-
-
-def query_form(query: str) -> str | None:
-    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``, or ``None`` if none is found."""
-    match = _FORM.search(_code_only(query))
-    return match[1].upper() if match else None
-
-
-def looks_like_update(query: str) -> bool:
-    """True when the text reads as a SPARQL Update (its first keyword is an update one)."""
-    code = _code_only(query)
-    update = _UPDATE.search(code)
-    form = _FORM.search(code)
-    return update is not None and (form is None or update.start() < form.start())
-
-
-def has_dataset_clause(query: str) -> bool:
-    """True when the query names its own dataset (``FROM`` or ``FROM NAMED``)."""
-    return _DATASET_CLAUSE.search(_code_only(query)) is not None
-
-
-def check_query(query: str) -> None:
-    """Refuse, before evaluation, what would make the engine reach the network."""
-    if _SERVICE.search(_code_only(query)):
-        raise QueryRefusedError(
-            "SERVICE is not supported: this endpoint never sends requests to other endpoints"
-        )
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
 
 
 # ---------------------------------------------------------------------------
@@ -135,12 +101,34 @@ class QueryRequest:
     query: str
     results_media_type: str | None  # for SELECT / ASK
     graph_media_type: str | None  # for CONSTRUCT / DESCRIBE
-    default_graphs: list[str] | None = None
-    named_graphs: list[str] | None = None
+    #: The default graph: these graphs merged; ``None``: the union of every graph.
+    default_graphs: tuple[str, ...] | None = None
+    #: The named graphs a query may see; ``None``: every graph of the store.
+    named_graphs: tuple[str, ...] | None = None
     max_rows: int = 10_000
+    #: Cap on the size of a result, counted over its terms before serialisation.
+    max_bytes: int = 64 * 1024 * 1024
     truncation_link: str | None = None
     prefixes: dict[str, str] = field(default_factory=dict)
     base_iri: str | None = None  # resolves relative IRIs in the query
+
+
+def query_dataset(analysis: QueryAnalysis, default_graphs: list[str], named_graphs: list[str],
+                  ) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """The dataset a query runs on: ``(default graphs, named graphs)``.
+
+    A dataset in the protocol request (``default-graph-uri``/``named-graph-uri``)
+    replaces the query's own, and what it does not name is empty; else the
+    query's ``FROM``/``FROM NAMED`` as the parse found them (with ``FROM NAMED``
+    alone, the default graph is empty); else the union of every graph as the
+    default graph, and every graph as a named graph. The IRIs name graphs of
+    this store: nothing is ever fetched.
+    """
+    if default_graphs or named_graphs:
+        return tuple(default_graphs), tuple(named_graphs)
+    if analysis.has_dataset:
+        return analysis.default_graphs, analysis.named_graphs or ()
+    return None, None
 
 
 @dataclass(frozen=True)
@@ -150,6 +138,15 @@ class QueryOutcome:
     body: bytes
     rows: int
     truncated: bool
+
+
+@dataclass(frozen=True)
+class AnalyseJob:
+    """Ask a worker to parse a query (see :mod:`alliance_ld.query_analysis`)."""
+
+    query: str
+    base_iri: str | None
+    limits: QueryLimits
 
 
 # ---------------------------------------------------------------------------
@@ -253,41 +250,57 @@ def serialize_triples(triples: list[ox.Triple], media_type: str,
     return bytes(ox.serialize(data, format=fmt, **kwargs))  # type: ignore[arg-type]
 
 
+def _term_size(term: Any) -> int:
+    """About how many bytes a term takes once serialised."""
+    if term is None:
+        return 0
+    if isinstance(term, ox.Literal):
+        return 32 + len(term.value) + len(term.datatype.value) + len(term.language or "")
+    if isinstance(term, ox.Triple):
+        return 8 + sum(_term_size(t) for t in (term.subject, term.predicate, term.object))
+    return 32 + len(getattr(term, "value", ""))
+
+
 def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
-    """Run one query on ``store`` and serialise its (capped) result."""
+    """Run one query on ``store`` and serialise its result, capped in rows and bytes.
+
+    The query must have passed :func:`alliance_ld.query_analysis.analyse`: its
+    dataset comes from that parse (see :func:`query_dataset`), never from the
+    engine's reading of the query.
+    """
     kwargs: dict[str, Any] = {"base_iri": request.base_iri}
-    if request.default_graphs is not None:
-        # A dataset given by the protocol replaces the query's FROM / FROM NAMED.
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
-    elif not has_dataset_clause(request.query):
+    if request.default_graphs is None:
         kwargs["use_default_graph_as_union"] = True
-    # else: the query's FROM / FROM NAMED name graphs of the store (never fetched);
-    # with FROM NAMED alone the default graph is the store's (empty) default graph.
+    else:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
     if request.named_graphs is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
     result = store.query(request.query, **kwargs)
-    cap = request.max_rows
+    cap, budget = request.max_rows, request.max_bytes
     if isinstance(result, ox.QueryBoolean):
         media = request.results_media_type or "application/sparql-results+json"
         return QueryOutcome("boolean", media, serialize_boolean(result, media), 1, False)
+    size = 0
+    truncated = False
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
         rows: list[list[Any]] = []
-        truncated = False
         for solution in result:
-            if len(rows) == cap:
+            row = [solution[v] for v in variables]
+            size += sum(_term_size(t) for t in row) + 8
+            if len(rows) == cap or size > budget:
                 truncated = True
                 break
-            rows.append([solution[v] for v in variables])
+            rows.append(row)
         media = request.results_media_type or "application/sparql-results+json"
         link = request.truncation_link if truncated else None
         return QueryOutcome("solutions", media,
                             serialize_solutions(variables, rows, media, link), len(rows),
                             truncated)
     triples: list[ox.Triple] = []
-    truncated = False
     for triple in result:
-        if len(triples) == cap:
+        size += _term_size(triple)
+        if len(triples) == cap or size > budget:
             truncated = True
             break
         triples.append(triple)
@@ -300,6 +313,13 @@ def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
 # Worker processes
 
 _QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): ")
+#: How long a worker may take to acknowledge a job before it counts as hung.
+ACK_SECONDS = 5.0
+#: Refusals a worker reports, rebuilt by name in the server.
+_REFUSALS: dict[str, type[InputError]] = {
+    cls.__name__: cls for cls in (QueryRefusedError, ServiceRefusedError, UpdateRefusedError,
+                                  QueryLimitError, QueryTooLargeError, QueryTooDeepError)
+}
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -309,38 +329,71 @@ def _limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _syntax_reply(exc: SyntaxError) -> tuple[str, Any]:
+    message = str(exc)
+    match = _QUERY_POSITION.match(message)
+    if match:
+        return "syntax", (message[match.end():], int(match[1]), int(match[2]))
+    return "syntax", (message, None, None)
+
+
+def _handle(store: ox.Store, job: Any) -> tuple[str, Any]:
+    try:
+        if isinstance(job, AnalyseJob):
+            return "ok", analyse(job.query, job.base_iri, job.limits)
+        if isinstance(job, QueryRequest):
+            return "ok", evaluate(store, job)
+        return "error", f"unknown job {type(job).__name__}"
+    except QuerySyntaxError as exc:
+        return "syntax", (exc.detail, exc.line, exc.column)
+    except QueryRefusedError as exc:
+        return "refused", (type(exc).__name__, str(exc))
+    except SyntaxError as exc:
+        return _syntax_reply(exc)
+    except Exception as exc:  # noqa: BLE001 - reported to the client as a bad query
+        return "error", f"{type(exc).__name__}: {exc}"
+
+
 def _worker_main(conn: multiprocessing.connection.Connection, nquads: bytes,
-                 memory_mb: int = 0) -> None:
+                 memory_mb: int = 0, require_sandbox: bool = True) -> None:
+    """A query worker: no network (seccomp, first of all), capped memory, one job at a time."""
+    try:
+        deny_network()
+        sandbox = None
+    except SandboxUnavailableError as exc:
+        sandbox = str(exc)
+        if require_sandbox:
+            conn.send(("unsandboxed", sandbox))
+            return
     _limit_memory(memory_mb)
     store = ox.Store()
     store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-    conn.send(("ready", len(store)))
+    del nquads
+    conn.send(("ready", (len(store), sandbox)))
     while True:
         try:
-            request = conn.recv()
+            job = conn.recv()
         except (EOFError, KeyboardInterrupt):
             return
-        try:
-            conn.send(("ok", evaluate(store, request)))
-        except SyntaxError as exc:
-            message = str(exc)
-            match = _QUERY_POSITION.match(message)
-            if match:
-                conn.send(("syntax", (message[match.end():], int(match[1]), int(match[2]))))
-            else:
-                conn.send(("syntax", (message, None, None)))
-        except Exception as exc:  # noqa: BLE001 - reported to the client as a bad query
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        except Exception as exc:  # noqa: BLE001 - e.g. a message that does not unpickle
+            conn.send(("error", f"the worker could not read the job: {type(exc).__name__}"))
+            continue
+        conn.send(("started", None))
+        conn.send(_handle(store, job))
 
 
 class _Worker:
-    def __init__(self, context: Any, nquads: bytes, memory_mb: int = 0) -> None:
+    def __init__(self, context: Any, nquads: bytes, memory_mb: int,
+                 require_sandbox: bool) -> None:
         parent, child = context.Pipe()
         self.conn: multiprocessing.connection.Connection = parent
-        self.process = context.Process(target=_worker_main, args=(child, nquads, memory_mb),
+        self.process = context.Process(target=_worker_main,
+                                       args=(child, nquads, memory_mb, require_sandbox),
                                        daemon=True)
         self.process.start()
         child.close()
+        #: ``None`` when the network sandbox holds, else why it could not be installed.
+        self.unsandboxed: str | None = None
 
     def wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -351,9 +404,12 @@ class _Worker:
                 )
             if time.monotonic() > deadline:
                 raise WorkerFailedError("query worker did not start in time")
-        status, _ = self.conn.recv()
+        status, payload = self.conn.recv()
+        if status == "unsandboxed":
+            raise SandboxUnavailableError(payload)
         if status != "ready":
             raise WorkerFailedError("query worker failed to start")
+        self.unsandboxed = payload[1]
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -363,30 +419,50 @@ class _Worker:
 
 
 class QueryExecutor:
-    """A pool of worker processes that run queries with a timeout."""
+    """A pool of sandboxed worker processes that parse and run queries with a timeout.
+
+    Admission is bounded: at most ``queue_size`` requests wait for a free worker,
+    each for at most ``queue_wait`` seconds; beyond that :class:`WorkerBusyError`
+    (503 with ``Retry-After``) comes at once.
+    """
 
     def __init__(self, nquads: bytes, workers: int = 2, timeout: float = 30.0,
-                 memory_mb: int = 0) -> None:
+                 memory_mb: int = 0, *, queue_size: int | None = None,
+                 queue_wait: float = 5.0, require_sandbox: bool = True,
+                 limits: QueryLimits | None = None) -> None:
         self._nquads = nquads
         self.memory_mb = memory_mb
         self._size = workers
         self.timeout = timeout
+        self.queue_size = workers * 2 if queue_size is None else queue_size
+        self.queue_wait = queue_wait
+        self.require_sandbox = require_sandbox
+        self.limits = limits or QueryLimits()
+        #: Why the workers are not confined, or ``None`` when they are.
+        self.unsandboxed: str | None = None
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
+        self._waiting = 0
         self._closed = False
+        self._analyses: OrderedDict[tuple[str, str | None], QueryAnalysis] = OrderedDict()
         self.replaced = 0
 
     # -- life cycle -------------------------------------------------------
     def start(self) -> None:
         started = [self._spawn() for _ in range(self._size)]
-        for worker in started:
-            worker.wait_ready(120)
-            self._idle.put(worker)
+        try:
+            for worker in started:
+                worker.wait_ready(120)
+                self._idle.put(worker)
+        except AllianceLDError:
+            self.close()
+            raise
+        self.unsandboxed = started[0].unsandboxed
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._context, self._nquads, self.memory_mb)
+        worker = _Worker(self._context, self._nquads, self.memory_mb, self.require_sandbox)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -404,7 +480,7 @@ class QueryExecutor:
                 worker = self._spawn()
                 worker.wait_ready(120)
                 self._idle.put(worker)
-            except WorkerFailedError:
+            except AllianceLDError:
                 pass
 
         threading.Thread(target=start_new, name="alliance-ld-worker-spawn", daemon=True).start()
@@ -422,39 +498,128 @@ class QueryExecutor:
         with self._lock:
             return sorted(w.process.pid for w in self._all if w.process.pid is not None)
 
-    # -- running queries ------------------------------------------------------
-    def run(self, request: QueryRequest) -> QueryOutcome:
-        """Run a query in a worker, blocking; raises on timeout or bad query.
+    # -- handing out workers ----------------------------------------------------
+    def _acquire(self) -> _Worker:
+        """A live idle worker, waiting at most ``queue_wait`` s in a queue of ``queue_size``."""
+        retry_after = max(1, round(self.queue_wait))
+        try:
+            return self._live(self._idle.get_nowait())
+        except queue.Empty:
+            pass
+        with self._lock:
+            if self._waiting >= self.queue_size:
+                raise WorkerBusyError(
+                    f"every query worker is busy and {self._waiting} queries are already "
+                    "waiting; try again later", retry_after)
+            self._waiting += 1
+        try:
+            deadline = time.monotonic() + self.queue_wait
+            while True:
+                remaining = deadline - time.monotonic()
+                try:
+                    worker = self._idle.get(timeout=max(0.0, remaining))
+                except queue.Empty as exc:
+                    raise WorkerBusyError(
+                        f"no query worker became free within {self.queue_wait:g} s; "
+                        "try again later", retry_after) from exc
+                try:
+                    return self._live(worker)
+                except _DeadWorkerError:
+                    continue
+        finally:
+            with self._lock:
+                self._waiting -= 1
 
-        The timeout counts from when a worker takes the query. Waiting for a free
-        worker (all busy, or one being replaced after a timeout) is bounded apart.
-        """
-        try:
-            worker = self._idle.get(timeout=self.timeout + WORKER_WAIT_SECONDS)
-        except queue.Empty as exc:
-            raise WorkerBusyError(
-                "no query worker became free in time; try again later"
-            ) from exc
-        try:
-            worker.conn.send(request)
-            if not worker.conn.poll(self.timeout):
+    def _live(self, worker: _Worker) -> _Worker:
+        """``worker`` if it is alive; a dead one (died while idle) is replaced."""
+        if worker.process.is_alive():
+            return worker
+        self._replace(worker)
+        raise _DeadWorkerError
+
+    def _acquire_live(self) -> _Worker:
+        while True:
+            try:
+                return self._acquire()
+            except _DeadWorkerError:
+                continue
+
+    def _start_job(self, job: Any) -> tuple[_Worker, tuple[str, Any] | None]:
+        """Hand ``job`` to a worker; one that fails before starting it is replaced, once."""
+        for attempt in (1, 2):
+            worker = self._acquire_live()
+            try:
+                worker.conn.send(job)
+                if worker.conn.poll(ACK_SECONDS):
+                    reply = worker.conn.recv()
+                    return worker, (None if reply[0] == "started" else reply)
+            except (EOFError, OSError):
+                pass
+            self._replace(worker)  # dead, or hung before it took the job
+            if attempt == 2:
+                raise WorkerFailedError("the query could not be started on a query worker")
+        raise AssertionError("not reached")
+
+    def _call(self, job: Any) -> Any:
+        """Run ``job`` in a worker, blocking; raises on timeout or bad query."""
+        worker, early = self._start_job(job)
+        if early is not None:  # refused before it started (e.g. an unreadable job)
+            self._idle.put(worker)
+            status, payload = early
+        else:
+            try:
+                if not worker.conn.poll(self.timeout):
+                    self._replace(worker)
+                    raise QueryTimeoutError(self.timeout)
+                status, payload = worker.conn.recv()
+            except (EOFError, OSError) as exc:
+                worker.process.join(1)
+                aborted = worker.process.exitcode == -signal.SIGABRT
                 self._replace(worker)
-                raise QueryTimeoutError(self.timeout)
-            status, payload = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError) as exc:
-            worker.process.join(1)
-            aborted = worker.process.exitcode == -signal.SIGABRT
-            self._replace(worker)
-            if aborted and self.memory_mb > 0:
-                raise QueryOutOfMemoryError(self.memory_mb) from exc
-            raise WorkerFailedError("the query worker stopped unexpectedly") from exc
-        self._idle.put(worker)
+                if aborted and self.memory_mb > 0:
+                    raise QueryOutOfMemoryError(self.memory_mb) from exc
+                raise WorkerFailedError("the query worker stopped unexpectedly") from exc
+            self._idle.put(worker)
         if status == "ok":
-            return payload  # type: ignore[no-any-return]
+            return payload
         if status == "syntax":
             message, line, column = payload
             raise QuerySyntaxError(message, line, column)
+        if status == "refused":
+            name, message = payload
+            cls = _REFUSALS.get(name, QueryRefusedError)
+            error = cls.__new__(cls)
+            Exception.__init__(error, message)
+            raise error
         raise InputError(f"query failed: {payload}")
+
+    # -- the public operations ----------------------------------------------
+    def analyse(self, query: str, base_iri: str | None) -> QueryAnalysis:
+        """Parse ``query`` in a worker (cached by text): what it does, or why it is refused."""
+        key = (query, base_iri)
+        with self._lock:
+            cached = self._analyses.get(key)
+            if cached is not None:
+                self._analyses.move_to_end(key)
+                return cached
+        analysis: QueryAnalysis = self._call(AnalyseJob(query, base_iri, self.limits))
+        with self._lock:
+            self._analyses[key] = analysis
+            while len(self._analyses) > ANALYSIS_CACHE_SIZE:
+                self._analyses.popitem(last=False)
+        return analysis
+
+    def run(self, request: QueryRequest) -> QueryOutcome:
+        """Run an analysed query in a worker, blocking; raises on timeout or bad query.
+
+        The timeout counts from when a worker takes the query.
+        """
+        outcome: QueryOutcome = self._call(request)
+        return outcome
+
+    async def analysis(self, query: str, base_iri: str | None) -> QueryAnalysis:
+        """:meth:`analyse` without blocking the event loop."""
+        return await anyio.to_thread.run_sync(self.analyse, query, base_iri)
 
     async def execute(self, request: QueryRequest) -> QueryOutcome:
         """Run a query without blocking the event loop (timed for ``/metrics``)."""
@@ -462,3 +627,11 @@ class QueryExecutor:
 
         with observe_query():
             return await anyio.to_thread.run_sync(self.run, request)
+
+
+class _DeadWorkerError(Exception):
+    """An idle worker found dead (it has been replaced)."""
+
+
+#: How many query analyses the server keeps (by query text).
+ANALYSIS_CACHE_SIZE = 1024

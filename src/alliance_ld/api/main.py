@@ -14,8 +14,11 @@ from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
+from ..admission import ClientLimiter, TooManyQueriesError
 from ..errors import AllianceLDError, InputError, ShapeViolationError
 from ..publication import Publication, load_publication
+from ..query_analysis import QueryLimits, QueryTooLargeError
+from ..resources import QUERIES_DIR
 from ..settings import Settings, get_settings
 from ..sparql import QueryExecutor, QueryTimeoutError, WorkerFailedError
 from . import middleware
@@ -25,7 +28,23 @@ log = logging.getLogger("alliance_ld.server")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
-def _start(app: FastAPI, settings: Settings, publication: Publication | None) -> None:
+def start_executor(settings: Settings, publication: Publication) -> QueryExecutor:
+    """Start the sandboxed query workers (raises SandboxUnavailableError when they cannot be)."""
+    executor = QueryExecutor(
+        publication.nquads, settings.query_workers, settings.query_timeout,
+        settings.query_memory_mb, queue_size=settings.queue_size,
+        queue_wait=settings.queue_wait,
+        require_sandbox=not settings.allow_unsandboxed_workers,
+        limits=QueryLimits(settings.max_query_bytes, settings.max_query_depth),
+    )
+    executor.start()
+    if executor.unsandboxed:
+        log.warning("query workers are NOT sandboxed: %s", executor.unsandboxed)
+    return executor
+
+
+def _start(app: FastAPI, settings: Settings, publication: Publication | None,
+           executor: QueryExecutor | None = None) -> None:
     """Load (if needed) and validate the data, then start the query workers."""
     try:
         if publication is None:
@@ -35,10 +54,7 @@ def _start(app: FastAPI, settings: Settings, publication: Publication | None) ->
 
         warm(publication)  # VoID, downloads and the JSON-LD context, built once
         context(publication)
-        executor = QueryExecutor(publication.nquads, settings.query_workers,
-                                 settings.query_timeout, settings.query_memory_mb)
-        executor.start()
-        app.state.executor = executor
+        app.state.executor = executor or start_executor(settings, publication)
         app.state.publication = publication
         app.state.ready = True
         log.info("ready: %d triples", len(publication.store))
@@ -51,7 +67,8 @@ def _start(app: FastAPI, settings: Settings, publication: Publication | None) ->
 
 
 def create_app(settings: Settings | None = None, publication: Publication | None = None,
-               *, background_load: bool = False) -> FastAPI:
+               *, background_load: bool = False,
+               executor: QueryExecutor | None = None) -> FastAPI:
     """Build the application.
 
     With a ``publication`` (as ``alliance-ld serve`` passes after validating),
@@ -68,10 +85,10 @@ def create_app(settings: Settings | None = None, publication: Publication | None
         app.state.publication = None
         app.state.executor = None
         if background_load:
-            threading.Thread(target=_start, args=(app, settings, publication),
+            threading.Thread(target=_start, args=(app, settings, publication, executor),
                              name="alliance-ld-load", daemon=True).start()
         else:
-            _start(app, settings, publication)
+            _start(app, settings, publication, executor)
         yield
         if app.state.executor is not None:
             app.state.executor.close()
@@ -89,13 +106,14 @@ def create_app(settings: Settings | None = None, publication: Publication | None
     app.state.publication = None
     app.state.executor = None
     app.state.load_error = None
+    app.state.limiter = ClientLimiter(settings.client_query_limit)
 
     _install_error_handlers(app)
     middleware.install(app, settings)
 
     app.include_router(health.router)
     app.include_router(sparql.router)
-    app.include_router(queries.router)
+    app.include_router(queries.build_router(settings.queries or QUERIES_DIR))
     app.include_router(void.router)
     app.include_router(ontology.router)
     app.include_router(pages.router)
@@ -116,7 +134,16 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(WorkerFailedError)
     async def _worker(_: Request, exc: WorkerFailedError) -> Response:
-        return _plain(503, str(exc), {"Retry-After": "1"})
+        retry_after = getattr(exc, "retry_after", 1)
+        return _plain(503, str(exc), {"Retry-After": str(retry_after)})
+
+    @app.exception_handler(TooManyQueriesError)
+    async def _too_many(_: Request, exc: TooManyQueriesError) -> Response:
+        return _plain(429, str(exc), {"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(QueryTooLargeError)
+    async def _too_large(_: Request, exc: QueryTooLargeError) -> Response:
+        return _plain(413, str(exc))
 
     @app.exception_handler(InputError)
     async def _input(_: Request, exc: InputError) -> Response:

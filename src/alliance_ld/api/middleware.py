@@ -5,7 +5,9 @@ From the outside in, a request passes through::
     ForwardedHeadersMiddleware X-Forwarded-Host and -Prefix, from trusted proxies only
     ProxyHeadersMiddleware     (uvicorn's) X-Forwarded-Proto and -For, same proxies
     AccessLogMiddleware        one JSON line per request, X-Request-ID
+    MetricsGuardMiddleware     /metrics only for allowed addresses and the bearer token
     CORSMiddleware             any origin may GET and POST queries
+    RequestBodyMiddleware      bodies up to a size (413) and within a time (408)
     Prometheus instrumentator  requests by route template and status (/metrics)
     GZipMiddleware             bodies of 1 KiB and more, when the client accepts gzip
     DocumentValidatorsMiddleware  ETag, Last-Modified, Cache-Control and 304 on documents
@@ -24,6 +26,7 @@ compress, so it repeats the ``Vary: Accept-Encoding`` its 200 would carry.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import ipaddress
 import logging
 import re
@@ -33,6 +36,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import parse_qsl
 
+import anyio
 from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
@@ -317,6 +321,112 @@ class DocumentValidatorsMiddleware:
 
 
 # ---------------------------------------------------------------------------
+# Request bodies and /metrics
+
+
+async def _plain_response(send: Send, status: int, text: str,
+                          headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    body = (text.rstrip("\n") + "\n").encode("utf-8")
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode("ascii")), *(headers or [])]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestBodyMiddleware:
+    """Read request bodies whole, up to ``max_bytes`` and within ``timeout`` seconds.
+
+    A body declared (``Content-Length``) or sent larger than ``max_bytes`` is
+    answered ``413`` without being read; one that does not arrive in time,
+    ``408`` with ``Connection: close``. The routes then read the body from memory.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout: float) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        too_large = (f"Content Too Large: request bodies may be up to {self.max_bytes} bytes "
+                     "(see /sparql/limits)")
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None:
+            if not declared.strip().isdigit():
+                await _plain_response(send, 400, "Bad Request: invalid Content-Length")
+                return
+            if int(declared) > self.max_bytes:
+                await _plain_response(send, 413, too_large, [(b"connection", b"close")])
+                return
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            with anyio.fail_after(self.timeout):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return
+                    chunk: bytes = message.get("body", b"")
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        await _plain_response(send, 413, too_large, [(b"connection", b"close")])
+                        return
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            await _plain_response(
+                send, 408, f"Request Timeout: the request body did not arrive within "
+                f"{self.timeout:g} s", [(b"connection", b"close")])
+            return
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+class MetricsGuardMiddleware:
+    """``/metrics`` for the allowed client addresses only, and with the token if one is set.
+
+    An address outside ``allow`` gets ``403``; a request without the right
+    ``Authorization: Bearer`` token, ``401`` with ``WWW-Authenticate``. The
+    client is the address the proxy settings resolve.
+    """
+
+    def __init__(self, app: ASGIApp, token: str | None, allow: str) -> None:
+        self.app = app
+        self.token = token
+        self.allow = TrustedProxies(allow)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or _route_path(scope) != metrics.METRICS_PATH:
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        if client is None or client[0] not in self.allow:
+            await _plain_response(send, 403, "Forbidden: /metrics is not open to this address")
+            return
+        if self.token is not None:
+            given = Headers(scope=scope).get("authorization", "")
+            scheme, _, credentials = given.partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(
+                    credentials.strip().encode("utf-8"), self.token.encode("utf-8")):
+                await _plain_response(send, 401, "Unauthorized: /metrics needs its bearer token",
+                                      [(b"www-authenticate", b'Bearer realm="metrics"')])
+                return
+        await self.app(scope, receive, send)
+
+
+# ---------------------------------------------------------------------------
 # Access log
 
 
@@ -384,6 +494,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(DocumentValidatorsMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=6)
     metrics.install(app)
+    app.add_middleware(RequestBodyMiddleware, max_bytes=settings.max_query_bytes,
+                       timeout=settings.body_timeout)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -392,6 +504,8 @@ def install(app: FastAPI, settings: Settings) -> None:
         expose_headers=EXPOSED_HEADERS,
         max_age=86400,
     )
+    app.add_middleware(MetricsGuardMiddleware, token=settings.metrics_token,
+                       allow=settings.metrics_allow_ips)
     if settings.log_json:
         logs.configure(settings)
         app.add_middleware(AccessLogMiddleware)

@@ -80,36 +80,10 @@ def load_queries(folder: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
     return {q.name: q for q in found}
 
 
-#: The named queries, read once at import.
-QUERIES: dict[str, NamedQuery] = load_queries()
-
-
 def _entry(request: Request, query: NamedQuery, public: Callable[[str], str]) -> dict[str, Any]:
-    url = str(request.url_for("named_query", name=query.name))
+    url = str(request.url_for(f"query_{query.name}"))
     return {"name": query.name, "question": query.question, "kind": query.kind,
             "description": query.description, "url": url, "query": public(query.text)}
-
-
-@router.get("/queries", name="named_queries",
-            summary="The named queries: name, question, kind and query text",
-            responses={200: {"content": {"application/json": {}, "text/html": {}}}})
-async def list_queries(request: Request, publication: PublicationDep) -> Response:
-    chosen = choose(request, INDEX_FORMATS, default=JSON)
-    if chosen is None:
-        return not_acceptable(request, INDEX_FORMATS)
-    public = publication.rewriter.to_public
-    if chosen is JSON:
-        body = _json_bytes({"queries": [_entry(request, q, public)
-                                         for q in QUERIES.values()]})
-        return document_response(publication, body, "application/json",
-                                 headers={"Vary": "Accept"})
-    formats = [f.name for f in conneg.RESULTS_FORMATS]
-    body = render_text(request, publication, "queries.html", queries=list(QUERIES.values()),
-                       formats=formats,
-                       query_url=lambda name: local_url(request, f"/queries/{name}"),
-                       ).encode("utf-8")
-    return document_response(publication, body, conneg.HTML.content_type,
-                             headers={"Vary": "Accept"})
 
 
 _RESULT_CONTENT: dict[str, Any] = {
@@ -134,28 +108,57 @@ def _runner(query: NamedQuery) -> Callable[..., Awaitable[Response]]:
     return run
 
 
-for _query in QUERIES.values():
-    router.add_api_route(
-        f"/queries/{_query.name}", _runner(_query), methods=["GET"],
-        name=f"query_{_query.name}", summary=_query.question,
-        description=(f"{_query.description}\n\n" if _query.description else "")
-        + ("A quality check: it must return no rows.\n\n" if _query.kind == "quality" else "")
-        + f"```sparql\n{_query.text.rstrip()}\n```",
-        responses={200: {"content": _RESULT_CONTENT,
-                         "description": "The query's results in the negotiated format"},
-                   406: {"description": "none of the formats is acceptable"},
-                   503: {"description": "the query timed out"}},
-        operation_id=f"query_{_query.name.replace('-', '_')}",
-    )
+def build_router(folder: Path = QUERIES_DIR) -> APIRouter:
+    """The routes for the named queries of ``folder``: the list, and one route per query.
 
+    Each query is its own operation in the OpenAPI document, with its question
+    as the summary. The queries go through the same path as ``/sparql``: parsed
+    and checked first, then run in the workers.
+    """
+    queries = load_queries(folder)
+    router = APIRouter(tags=["Named queries"])
 
-@router.get("/queries/{name}", name="named_query", include_in_schema=False)
-async def named_query(name: str, request: Request, publication: PublicationDep,
-                      executor: ExecutorDep) -> Response:
-    """Unknown names (the known ones have a route each, above)."""
-    query = QUERIES.get(name)
-    if query is not None:  # not reached while the per-query routes exist
-        return await _runner(query)(request, publication, executor)
-    available = ", ".join(QUERIES)
-    return PlainTextResponse(f"Not Found: no named query {name!r}; available: {available}\n",
-                             status_code=404)
+    @router.get("/queries", name="named_queries",
+                summary="The named queries: name, question, kind and query text",
+                responses={200: {"content": {"application/json": {}, "text/html": {}}}})
+    async def list_queries(request: Request, publication: PublicationDep) -> Response:
+        chosen = choose(request, INDEX_FORMATS, default=JSON)
+        if chosen is None:
+            return not_acceptable(request, INDEX_FORMATS)
+        public = publication.rewriter.to_public
+        if chosen is JSON:
+            body = _json_bytes({"queries": [_entry(request, q, public)
+                                             for q in queries.values()]})
+            return document_response(publication, body, "application/json",
+                                     headers={"Vary": "Accept"})
+        formats = [f.name for f in conneg.RESULTS_FORMATS]
+        body = render_text(request, publication, "queries.html",
+                           queries=list(queries.values()), formats=formats,
+                           query_url=lambda name: local_url(request, f"/queries/{name}"),
+                           ).encode("utf-8")
+        return document_response(publication, body, conneg.HTML.content_type,
+                                 headers={"Vary": "Accept"})
+
+    for query in queries.values():
+        router.add_api_route(
+            f"/queries/{query.name}", _runner(query), methods=["GET"],
+            name=f"query_{query.name}", summary=query.question,
+            description=(f"{query.description}\n\n" if query.description else "")
+            + ("A quality check: it must return no rows.\n\n" if query.kind == "quality"
+               else "")
+            + f"```sparql\n{query.text.rstrip()}\n```",
+            responses={200: {"content": _RESULT_CONTENT,
+                             "description": "The query's results in the negotiated format"},
+                       406: {"description": "none of the formats is acceptable"},
+                       503: {"description": "the query timed out"}},
+            operation_id=f"query_{query.name.replace('-', '_')}",
+        )
+
+    @router.get("/queries/{name}", name="named_query", include_in_schema=False)
+    async def named_query(name: str) -> Response:
+        """Unknown names (the known ones have a route each, above)."""
+        available = ", ".join(queries)
+        return PlainTextResponse(f"Not Found: no named query {name!r}; available: {available}\n",
+                                 status_code=404)
+
+    return router

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from urllib.parse import parse_qsl
 
@@ -18,9 +19,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from ... import conneg
+from ...admission import ClientLimiter
 from ...errors import InputError
 from ...publication import PREFIXES, Publication
-from ...sparql import QueryRequest, check_query, looks_like_update, query_form
+from ...query_analysis import UpdateRefusedError
+from ...sparql import QueryRequest, query_dataset
 from ..deps import ExecutorDep, PublicationDep
 from .editor import editor_page, prefers_html
 
@@ -85,32 +88,48 @@ def _explanation_url(request: Request, publication: Publication) -> str:
     return public + "sparql/limits" if public else str(request.url_for("sparql_limits"))
 
 
+def _client(request: Request) -> str:
+    """Who asks: the peer, or the client a trusted proxy forwarded for."""
+    return request.client.host if request.client else "unknown"
+
+
 async def _answer(request: Request, publication: Publication, executor: ExecutorDep,
                   query: str, params: Sequence[tuple[str, str]]) -> Response:
+    limiter: ClientLimiter = request.app.state.limiter
+    with limiter.slot(_client(request)):
+        return await _answer_admitted(request, publication, executor, query, params)
+
+
+async def _answer_admitted(request: Request, publication: Publication, executor: ExecutorDep,
+                           query: str, params: Sequence[tuple[str, str]]) -> Response:
     rewriter = publication.rewriter
     query = rewriter.to_canonical(query)
-    if looks_like_update(query):
-        raise ProtocolError(
-            "this is a SPARQL Update, not a query: send updates as 'update=' or "
-            f"{SPARQL_UPDATE}. " + READ_ONLY_MESSAGE
-        )
-    form = query_form(query)
+    settings = publication.settings
+    base_iri = settings.base_iri + "sparql"
     overrides = _values(params, "format") + _values(params, "output")
     accept = request.headers.get("accept")
     tables = {
         "results": conneg.RESULTS_FORMATS,
         "graph": conneg.GRAPH_FORMATS,
     }
-    kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "results"
-    # A browser (HTML preferred, or format=html) gets the query editor showing the
-    # result as a table; the query then runs as SPARQL JSON or N-Triples for the page.
-    html = prefers_html(accept, overrides, tables[kind])
+    # What the query does comes from a parse of it, in a worker (never from its text).
     try:
-        check_query(query)
+        analysis = await executor.analysis(query, base_iri)
     except InputError as exc:
-        if html:
+        # A browser (HTML preferred, or format=html) sees the error in the query editor.
+        if prefers_html(accept, overrides, tables["results"]):
             return editor_page(request, publication, query, error=str(exc), status_code=400)
+        if isinstance(exc, UpdateRefusedError):
+            raise ProtocolError(
+                "this is a SPARQL Update, not a query: send updates as 'update=' or "
+                f"{SPARQL_UPDATE}. " + READ_ONLY_MESSAGE
+            ) from exc
         raise
+    form = analysis.form
+    kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "results"
+    # A browser gets the query editor showing the result as a table; the query then
+    # runs as SPARQL JSON or N-Triples for the page.
+    html = prefers_html(accept, overrides, tables[kind])
     chosen: conneg.Format | None
     if html:
         chosen = conneg.SPARQL_JSON if kind == "results" else conneg.NTRIPLES
@@ -122,25 +141,25 @@ async def _answer(request: Request, publication: Publication, executor: Executor
         offered = ", ".join(f.media_type for f in tables[kind])
         return PlainTextResponse(
             f"Not Acceptable: none of the media types in Accept ({accept}) is available for "
-            f"{form or 'this'} results; available: {offered}\n",
+            f"{form} results; available: {offered}\n",
             status_code=406,
         )
-    default_graphs = [rewriter.to_canonical(g) for g in _values(params, "default-graph-uri")]
-    named_graphs = [rewriter.to_canonical(g) for g in _values(params, "named-graph-uri")]
-    # A dataset in the protocol request replaces the query's own: what it does not
-    # name is empty (named graphs only: an empty default graph, and vice versa).
-    protocol_dataset = bool(default_graphs or named_graphs)
-    settings = publication.settings
+    default_graphs, named_graphs = query_dataset(
+        analysis,
+        [rewriter.to_canonical(g) for g in _values(params, "default-graph-uri")],
+        [rewriter.to_canonical(g) for g in _values(params, "named-graph-uri")],
+    )
     query_request = QueryRequest(
         query=query,
         results_media_type=chosen.media_type if kind == "results" else None,
         graph_media_type=chosen.media_type if kind == "graph" else None,
-        default_graphs=default_graphs if protocol_dataset else None,
-        named_graphs=named_graphs if protocol_dataset else None,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
         max_rows=settings.max_rows,
+        max_bytes=settings.max_result_bytes,
         truncation_link=_explanation_url(request, publication),
         prefixes=PREFIXES,
-        base_iri=settings.base_iri + "sparql",
+        base_iri=base_iri,
     )
     try:
         outcome = await executor.execute(query_request)
@@ -154,6 +173,7 @@ async def _answer(request: Request, publication: Publication, executor: Executor
     if outcome.truncated:
         headers["X-Result-Truncated"] = "true"
         headers["X-Result-Limit"] = str(settings.max_rows)
+        headers["X-Result-Byte-Limit"] = str(settings.max_result_bytes)
         headers["Link"] = f'<{_explanation_url(request, publication)}>; rel="describedby"'
     fmt = next((f for f in conneg.RESULTS_FORMATS + conneg.GRAPH_FORMATS
                 if f.media_type == outcome.media_type), chosen)
@@ -220,22 +240,47 @@ async def sparql_post(request: Request, publication: PublicationDep,
 
 
 @router.get("/sparql/limits", name="sparql_limits", summary="What the endpoint limits and why")
-async def sparql_limits(publication: PublicationDep) -> HTMLResponse:
+async def sparql_limits(request: Request, publication: PublicationDep,
+                        executor: ExecutorDep) -> HTMLResponse:
     s = publication.settings
+    if executor.unsandboxed is None:
+        sandbox = ("<p id=\"sandbox\">Enforced by the operating system: the query workers run "
+                   "under a seccomp filter that denies them every new socket, so they cannot "
+                   "open a network connection whatever a query asks.</p>")
+    else:
+        sandbox = ("<p id=\"sandbox\" class=\"warning\"><strong>NOT enforced by the operating "
+                   f"system</strong>: {html.escape(executor.unsandboxed)}. The operator started "
+                   "the server with <code>--allow-unsandboxed-workers</code>; only the query "
+                   "parse below stands between a query and the network.</p>")
+    limiter: ClientLimiter = request.app.state.limiter
     return HTMLResponse(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<title>Query limits - alliance-ld</title></head><body><main>"
         "<h1>Query limits</h1>"
         f"<p id=\"max-rows\">Results are cut at <strong>{s.max_rows}</strong> rows (or triples "
-        "for CONSTRUCT and DESCRIBE). A cut result carries the header "
+        f"for CONSTRUCT and DESCRIBE), and at about <strong>{s.max_result_bytes}</strong> "
+        "bytes. A cut result carries the header "
         "<code>X-Result-Truncated: true</code>, and SPARQL JSON and XML results link here from "
         "their <code>head</code>. Use LIMIT and OFFSET to page through larger results.</p>"
         f"<p id=\"timeout\">A query that runs longer than <strong>{s.query_timeout:g} s</strong> "
         "is stopped and answered <code>503</code>.</p>"
-        "<p id=\"network\">The endpoint never sends requests to other servers: queries with "
-        "<code>SERVICE</code> are refused, and <code>FROM</code>, <code>FROM NAMED</code> and "
+        f"<p id=\"size\">Queries and request bodies may be up to <strong>{s.max_query_bytes}"
+        "</strong> bytes long (<code>413</code> beyond), with brackets nested up to "
+        f"<strong>{s.max_query_depth}</strong> levels (<code>400</code> beyond); a request "
+        f"body must arrive within <strong>{s.body_timeout:g} s</strong> (<code>408</code>).</p>"
+        f"<p id=\"admission\">Each client may have <strong>{limiter.limit}</strong> "
+        "queries running or waiting at once (<code>429</code> beyond). At most "
+        f"<strong>{executor.queue_size}</strong> queries wait for a busy worker, each for at "
+        f"most <strong>{executor.queue_wait:g} s</strong> (<code>503</code> with "
+        "<code>Retry-After</code> beyond).</p>"
+        "<h2>No outbound requests</h2>"
+        "<p id=\"network\">The endpoint never sends requests to other servers. Every query is "
+        "parsed before it runs; one with <code>SERVICE</code> anywhere is refused "
+        "(<code>400</code>), and a query the parser cannot read is not run. "
+        "<code>FROM</code>, <code>FROM NAMED</code> and "
         "<code>default-graph-uri</code>/<code>named-graph-uri</code> name graphs of this store "
         "only (any other IRI is an empty graph).</p>"
+        + sandbox +
         "<p id=\"updates\">SPARQL Update is disabled (403): this endpoint is read-only.</p>"
         "</main></body></html>"
     )
