@@ -284,7 +284,7 @@ def _install_service_hook() -> None:
     def refuse(instring: str, loc: int, tokens: Any) -> Any:
         raise _ServiceFound
 
-    parser.ServiceGraphPattern.postParse = refuse  # type: ignore[method-assign]
+    parser.ServiceGraphPattern.postParse = refuse  # type: ignore[method-assign,assignment]
     _service_hook_installed = True
 
 
