@@ -26,6 +26,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from ... import conneg
+from ...errors import shown_input
 from ...resources import QUERIES_DIR
 from ...templating import local_url, render_text
 from ..deps import ExecutorDep, PublicationDep
@@ -157,5 +158,6 @@ async def named_query(name: str, request: Request, publication: PublicationDep,
     if query is not None:  # not reached while the per-query routes exist
         return await _runner(query)(request, publication, executor)
     available = ", ".join(QUERIES)
-    return PlainTextResponse(f"Not Found: no named query {name!r}; available: {available}\n",
-                             status_code=404)
+    return PlainTextResponse(
+        f"Not Found: no named query {shown_input(name)}; available: {available}\n",
+        status_code=404)

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from ... import conneg
-from ...errors import InputError
+from ...errors import InputError, shown_input
 from ...publication import PREFIXES, Publication
 from ...sparql import QueryRequest, check_query, looks_like_update, query_form
 from ..deps import ExecutorDep, PublicationDep
@@ -121,7 +121,7 @@ async def _answer(request: Request, publication: Publication, executor: Executor
     if chosen is None:
         offered = ", ".join(f.media_type for f in tables[kind])
         return PlainTextResponse(
-            f"Not Acceptable: none of the media types in Accept ({accept}) is available for "
+            f"Not Acceptable: none of the media types in Accept is available for "
             f"{form or 'this'} results; available: {offered}\n",
             status_code=406,
         )
@@ -191,7 +191,8 @@ async def sparql_post(request: Request, publication: PublicationDep,
     media, charset = _media_type(request)
     if charset not in (None, "utf-8", "utf8"):
         return PlainTextResponse(
-            f"Unsupported Media Type: charset={charset}; SPARQL requests must be UTF-8\n",
+            f"Unsupported Media Type: charset={shown_input(charset)}; "
+            "SPARQL requests must be UTF-8\n",
             status_code=415,
         )
     url_params = _url_pairs(request)
@@ -214,7 +215,8 @@ async def sparql_post(request: Request, publication: PublicationDep,
     if media == SPARQL_UPDATE:
         return _refuse_update()
     return PlainTextResponse(
-        f"Unsupported Media Type: {media or '(none)'}; send {FORM} or {SPARQL_QUERY}\n",
+        f"Unsupported Media Type: {shown_input(media) if media else '(none)'}; "
+        f"send {FORM} or {SPARQL_QUERY}\n",
         status_code=415,
     )
 
