@@ -201,7 +201,7 @@ async def shapes_file(extension: str, request: Request,
                       publication: PublicationDep) -> Response:
     fmt = EXTENSIONS.get(extension)
     if fmt is None or fmt is conneg.HTML:
-        return _not_found(f"no shapes file with extension .{extension}; available: "
-                          ".ttl, .jsonld, .rdf, .owl, .nt")
+        return _not_found(f"no shapes file with extension {shown_input('.' + extension)}; "
+                          "available: .ttl, .jsonld, .rdf, .owl, .nt")
     return _shapes(request, publication, fmt, negotiated=False)
 
