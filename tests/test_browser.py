@@ -3,7 +3,10 @@
 It loads a resource page and the query editor (YASGUI from our static files), runs a
 query and reads the result table from the DOM, and uses the plain form with
 JavaScript off. Every request the pages make is read from Chrome's DevTools
-performance log: a test fails if any of them leaves loopback. (Chromium's own
+performance log: a test fails if any of them leaves loopback. Every page records
+the Content-Security-Policy violations it meets (a ``securitypolicyviolation``
+listener installed before the page's own scripts, and the browser's console log);
+the pages must work under the policy without any. (Chromium's own
 background traffic is switched off by flags and, should any remain, cannot
 resolve a host other than 127.0.0.1/localhost.)
 
@@ -121,7 +124,21 @@ class Browser:
         self.driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
         self.driver.set_page_load_timeout(WAIT)
         self.driver.set_script_timeout(WAIT)
+        self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": (
+            "window.cspViolations = [];"
+            "document.addEventListener('securitypolicyviolation', function (e) {"
+            "  window.cspViolations.push([e.violatedDirective, e.blockedURI, e.sourceFile,"
+            "                             e.lineNumber].join(' '));"
+            "});")})
         self.requested: list[str] = []
+
+    def csp_violations(self) -> list[str]:
+        """The policy violations of the current page, and those in the console log since
+        the last call."""
+        found: list[str] = list(self.driver.execute_script("return window.cspViolations || [];"))
+        found += [entry["message"] for entry in self.driver.get_log("browser")
+                  if "Content Security Policy" in entry["message"]]
+        return found
 
     def collect(self) -> list[str]:
         """The URLs requested since the last call (from the DevTools performance log)."""
@@ -212,6 +229,7 @@ def test_resource_page(browser: Browser, server) -> None:  # type: ignore[no-unt
     assert agreement, "no link to the NORAD Agreement"
     assert agreement[0].text.strip() == "NORAD Agreement"
     assert (agreement[0].get_attribute("href") or "").startswith(server.url)
+    assert browser.csp_violations() == []
     urls = browser.assert_loopback_only()
     assert any(u.startswith(server.url + "id/alliance/norad") for u in urls)
 
@@ -243,6 +261,7 @@ def test_query_editor_runs_a_query(browser: Browser, server) -> None:  # type: i
              for row in rows]
     assert hrefs == [[server.url + "id/nation/canada"], [server.url + "id/nation/united-states"]]
     assert driver.execute_script("return window.queryError || null;") is None
+    assert browser.csp_violations() == []
     urls = browser.assert_loopback_only()
     assert server.url + "sparql" in urls  # the query went to our endpoint
     assert server.url + "static/vendor/yasgui/yasgui.min.js" in urls
@@ -308,3 +327,82 @@ def test_plain_form_without_javascript(browser_without_js: Browser, server) -> N
     assert driver.find_element(By.ID, "query-text").get_attribute("value") == shown
     urls = browser_without_js.assert_loopback_only()
     assert not [u for u in urls if u.startswith(server.url) and u.endswith(".js")]
+
+
+UNSAFE_RESULTS = """\
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+SELECT ?iri ?address WHERE {
+  VALUES (?text) { ("javascript:alert(1)") ("JaVaScRiPt:alert(2)") ("data:text/html,x")
+                   ("vbscript:msgbox(3)") ("mailto:someone@example.org")
+                   ("https://example.org/safe") }
+  BIND(IRI(?text) AS ?iri)
+  BIND(STRDT(?text, xsd:anyURI) AS ?address)
+} ORDER BY ?text
+"""
+
+
+def test_query_editor_does_not_link_unsafe_iris(browser: Browser, server) -> None:  # type: ignore[no-untyped-def]
+    _require_editor()
+    from selenium.webdriver.common.by import By
+
+    driver = browser.driver
+    driver.get(server.url + "sparql")
+    _wait_editor_ready(browser)
+    driver.execute_script(
+        "const tab = window.yasgui.getTab(); tab.setQuery(arguments[0]);"
+        "tab.query().catch(e => { window.queryError = String(e); });", UNSAFE_RESULTS)
+    browser.wait_for("#yasgui .yasr table tbody tr td a[href='https://example.org/safe']")
+    rows = driver.find_elements(By.CSS_SELECTOR, "#yasgui .yasr table tbody tr")
+    assert len(rows) == 6
+    cells = {}
+    for row in rows:
+        iri_cell = row.find_elements(By.CSS_SELECTOR, "td")[1]
+        cells[iri_cell.text.strip("<> ")] = iri_cell
+    assert sorted(cells) == sorted(["JaVaScRiPt:alert(2)", "data:text/html,x",
+                                    "https://example.org/safe", "javascript:alert(1)",
+                                    "mailto:someone@example.org", "vbscript:msgbox(3)"])
+    for text, cell in cells.items():
+        links = cell.find_elements(By.TAG_NAME, "a")
+        if text == "https://example.org/safe":
+            assert [a.get_attribute("href") for a in links] == ["https://example.org/safe"]
+            continue
+        # shown as text: no <a> at all, so nothing to click
+        assert links == [], text
+        assert [s.get_attribute("title") for s in
+                cell.find_elements(By.CSS_SELECTOR, "span.unlinked")] in ([text], [""], [None])
+    # every link left in the table goes to http(s), whatever the cell
+    hrefs = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#yasgui .yasr table a'))"
+        ".map(a => a.protocol);")
+    assert set(hrefs) <= {"http:", "https:"}
+    assert driver.execute_script("return window.queryError || null;") is None
+    assert browser.csp_violations() == []
+    browser.assert_loopback_only()
+
+
+@pytest.mark.parametrize("path", ["", "search?q=nato", "network", "ontology",
+                                  "doc/alliance/nato.html", "sparql"])
+def test_pages_work_under_the_content_security_policy(browser: Browser, server,  # type: ignore[no-untyped-def]
+                                                      path: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver = browser.driver
+    driver.get(server.url + path)
+    browser.wait_for("main h1")
+    if path == "sparql" and editor.vendor_available():
+        _wait_editor_ready(browser)
+    assert driver.find_element(By.CSS_SELECTOR, "main h1").text.strip()
+    # our style sheets applied (not blocked): the header's flex layout from site.css
+    header = driver.find_element(By.TAG_NAME, "header")
+    assert header.value_of_css_property("display") == "flex"
+    if path == "network":  # the picture's own <style>, allowed by its hash
+        label = driver.find_element(By.CSS_SELECTOR, "figure svg .node.relationship text")
+        assert label.value_of_css_property("font-weight") == "700"
+    assert browser.csp_violations() == []
+    # the policy is in force: an injected inline script does not run
+    ran = driver.execute_script(
+        "const s = document.createElement('script'); s.textContent = 'window.injected = 1;';"
+        "document.body.appendChild(s); return window.injected || null;")
+    assert ran is None
+    assert any("script-src" in v for v in browser.csp_violations())
+    browser.assert_loopback_only()

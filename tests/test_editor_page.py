@@ -222,7 +222,9 @@ def test_page_works_without_yasgui_files(client, monkeypatch, tmp_path) -> None:
     note = page.by_id("editor-missing").text
     assert "scripts/build-frontend.sh" in note and "npm" in note
     assert not [s for s in page.find_all("script") if s.get("src")]
-    assert not page.find_all("link", rel="stylesheet")
+    # only our own style sheets: none of YASGUI's
+    assert [link.get("href") for link in page.find_all("link", rel="stylesheet")] == [
+        "/static/css/editor.css", "/static/css/site.css"]
     assert page.by_id("query-form").get("action") == "/sparql"
     assert page.by_id("plain-form").get("open") is not None or "open" in page.by_id(
         "plain-form").attrs

@@ -20,6 +20,22 @@ focus node and shape). Anything else escaping the package is a bug.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
+
+#: Characters of client input that error messages repeat as they are; everything else
+#: (markup: ``<``, ``>``, ``&``, quotes; controls; non-ASCII) is percent-encoded.
+_SHOWN_AS_IS = " !#$()*+,-./:;=?@[]_~"
+
+
+def shown_input(value: str, limit: int = 80) -> str:
+    """Client input (a path segment, a media type, a parameter) quoted for an error message.
+
+    Error bodies are plain text, sent with ``nosniff``; this keeps them free of markup
+    as well, so that no client and no proxy that renders them could run what a
+    request put in them: ``<script>`` comes back as ``'%3Cscript%3E'``.
+    """
+    cut = value[:limit]
+    return "'" + quote(cut, safe=_SHOWN_AS_IS) + ("…'" if len(value) > limit else "'")
 
 
 class AllianceLDError(Exception):

@@ -272,11 +272,19 @@ def _shape(kind: str, point: Point, size: float) -> str:
     return f'<circle cx="{point.x:.1f}" cy="{point.y:.1f}" r="{size:.1f}" fill="{colour}"/>'
 
 
-def render_svg(network: Network, link: Callable[[str], str], *,
+def _anchor(href: str | None, attributes: str) -> tuple[str, str]:
+    """The opening and closing tags of a node: a link, or a plain group when it has no href."""
+    if href is None:
+        return f"<g {attributes}>", "</g>"
+    return f"<a href={_a(href)} {attributes}>", "</a>"
+
+
+def render_svg(network: Network, link: Callable[[str], str | None], *,
                title: str = "The alliance network") -> str:
     """The network as a standalone SVG document (UTF-8 text, no XML declaration).
 
-    ``link`` maps an IRI to the href of its page. IRIs in ``data-*`` attributes are
+    ``link`` maps an IRI to the href of its page, or to None when it may not be
+    linked (a node is then drawn without a link). IRIs in ``data-*`` attributes are
     the stored ones; the caller rewrites them for its public base.
     """
     lay = layout(network)
@@ -334,12 +342,13 @@ def render_svg(network: Network, link: Callable[[str], str], *,
         count = len(network.members_of(iri))
         size = 5.5 + min(count, 36) ** 0.5
         tip = f"{rel.label} ({rel.kind_name}, {count} member{'s' if count != 1 else ''})"
+        opening, closing = _anchor(link(iri), f'class="node relationship {rel.kind_name}" '
+                                        f"data-iri={_a(iri)}")
         out.append(
-            f'<a href={_a(link(iri))} class="node relationship {rel.kind_name}" '
-            f"data-iri={_a(iri)}><title>{escape(tip)}</title>"
+            f"{opening}<title>{escape(tip)}</title>"
             f"{_shape(rel.kind, point, size)}"
             f'<text x="{point.x - size - 6:.1f}" y="{point.y + 4.5:.1f}" text-anchor="end">'
-            f"{escape(rel.label)}</text></a>"
+            f"{escape(rel.label)}</text>{closing}"
         )
     for iri in lay.member_order:
         member = network.members[iri]
@@ -347,12 +356,12 @@ def render_svg(network: Network, link: Callable[[str], str], *,
         joined = sorted(network.relationships[r].label for r in network.relationships_of(iri))
         tip = f"{member.label}: member of {', '.join(joined)}"
         kind = "nation" if member.nation else "organisation"
+        opening, closing = _anchor(link(iri), f'class="node member {kind}" data-iri={_a(iri)}')
         out.append(
-            f'<a href={_a(link(iri))} class="node member {kind}" data-iri={_a(iri)}>'
-            f"<title>{escape(tip)}</title>"
+            f"{opening}<title>{escape(tip)}</title>"
             f'<circle cx="{point.x:.1f}" cy="{point.y:.1f}" r="4.5" fill="{MEMBER_COLOUR}"/>'
             f'<text x="{point.x + 10:.1f}" y="{point.y + 4.5:.1f}">{escape(member.label)}</text>'
-            "</a>"
+            f"{closing}"
         )
     out.append("</g></svg>")
     return "\n".join(out) + "\n"

@@ -13,12 +13,20 @@ pyoxigraph or rdflib):
 ``href(iri)``
     where a link to it points: our own page (``/id/…``, ``/ontology#…``,
     relative to this server and its path prefix) for IRIs under the canonical
-    base, the IRI itself otherwise.
-``link(iri)``
-    an ``<a>`` with the label as text and the IRI as ``title``.
+    base, the IRI itself otherwise; ``""`` when no link may be made to it.
+``link(iri, text=None, css=None)``
+    an ``<a>`` with the label (or ``text``) as text and the IRI as ``title``;
+    plain text (a ``<span class="iri unlinked">``) for an IRI that may not be
+    linked. Templates make every link to data through it.
 ``term(t)``
     any RDF term as HTML: IRIs as :func:`link`, literals with their language
-    (``lang=``) or datatype, blank nodes as ``_:id``.
+    (``lang=``) or datatype, ``xsd:anyURI`` literals as links when they may be,
+    blank nodes as ``_:id``.
+
+Links are made only to ``http:``, ``https:`` and relative IRIs
+(:func:`is_safe_link`): an IRI or ``xsd:anyURI`` value with any other scheme
+(``javascript:``, ``data:``, ``vbscript:``, …) is shown as text, so that no data
+and no query result can put a script behind a link.
 ``curie(iri)``
     a prefixed name when a known prefix fits, else the IRI.
 ``url(path)``
@@ -29,6 +37,7 @@ pyoxigraph or rdflib):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +59,11 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 SITE_NAME = "alliance-ld"
 DATA_LICENCE = ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/")
 CODE_LICENCE = ("MIT", "https://opensource.org/licenses/MIT")
+
+#: The only schemes we make links with (besides relative references).
+LINK_SCHEMES = frozenset({"http", "https"})
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 
 Term = str | ox.NamedNode | ox.BlankNode | ox.Literal | rdflib.term.Node
 
@@ -136,11 +150,27 @@ def _label(publication: Publication, iri: str) -> str:
     return curie(iri)
 
 
-def _href(publication: Publication, root: str, iri: str) -> str:
+def is_safe_link(target: str) -> bool:
+    """Whether a link to ``target`` can be made: an ``http(s):`` or a relative reference.
+
+    Read as a browser reads an ``href``: it drops tabs, newlines and surrounding
+    spaces and controls first (``java\tscript:`` is ``javascript:``), so any
+    whitespace or control character makes a target unsafe (no IRI has one); and a
+    scheme is letters, digits, ``+``, ``-`` and ``.`` after an initial letter,
+    case-insensitive, before the first ``:``.
+    """
+    if _CONTROL_OR_SPACE.search(target):
+        return False
+    scheme = _SCHEME.match(target)
+    return scheme is None or scheme.group(1).lower() in LINK_SCHEMES
+
+
+def _href(publication: Publication, root: str, iri: str) -> str | None:
+    """Where a link to ``iri`` points, or None when no link may be made to it."""
     base = publication.settings.base_iri
     if iri.startswith(base):
         return root + "/" + iri[len(base):]
-    return iri
+    return iri if is_safe_link(iri) else None
 
 
 @pass_context
@@ -156,18 +186,24 @@ def href_helper(context: Context, value: Term) -> str:
     iri = _iri_of(value)
     if iri is None:
         return ""
-    return _href(_publication(context), context["root"], iri)
+    return _href(_publication(context), context["root"], iri) or ""
 
 
 @pass_context
-def link_helper(context: Context, value: Term, text: str | None = None) -> Markup:
+def link_helper(context: Context, value: Term, text: str | None = None,
+                css: str | None = None) -> Markup:
     iri = _iri_of(value)
     if iri is None:
         return term_helper(context, value)
     publication = _publication(context)
     shown = text if text is not None else _label(publication, iri)
-    return Markup('<a href="{}" title="{}">{}</a>').format(
-        _href(publication, context["root"], iri), iri, shown)
+    target = _href(publication, context["root"], iri)
+    if target is None:
+        return Markup('<span class="{}" title="{}">{}</span>').format(
+            " ".join(filter(None, (css, "iri unlinked"))), iri, shown)
+    if css:
+        return Markup('<a class="{}" href="{}" title="{}">{}</a>').format(css, target, iri, shown)
+    return Markup('<a href="{}" title="{}">{}</a>').format(target, iri, shown)
 
 
 @pass_context
@@ -190,7 +226,7 @@ def term_helper(context: Context, value: Term) -> Markup:
     if language:
         return Markup('<span class="literal" lang="{}">{}</span>'
                       ' <span class="lang">@{}</span>').format(language, text, language)
-    if datatype == "http://www.w3.org/2001/XMLSchema#anyURI":
+    if datatype == "http://www.w3.org/2001/XMLSchema#anyURI" and is_safe_link(text):
         return Markup('<a class="literal" href="{}">{}</a>').format(text, text)
     if datatype in (XSD_STRING, RDF_LANG_STRING):
         return Markup('<span class="literal">{}</span>').format(text)
@@ -259,5 +295,6 @@ def render(request: Request, publication: Publication, template: str, *,
 
 
 __all__ = [
-    "Alternate", "environment", "render", "render_text", "curie", "local_url", "root_path",
+    "Alternate", "environment", "render", "render_text", "curie", "is_safe_link", "local_url",
+    "root_path",
 ]

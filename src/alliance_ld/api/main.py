@@ -22,7 +22,7 @@ from ..resources import QUERIES_DIR
 from ..settings import Settings, get_settings
 from ..sparql import QueryExecutor, QueryTimeoutError, WorkerFailedError
 from . import middleware
-from .routes import health, ontology, pages, queries, resources, sparql, void
+from .routes import docs, health, ontology, pages, queries, resources, sparql, void
 
 log = logging.getLogger("alliance_ld.server")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -100,6 +100,8 @@ def create_app(settings: Settings | None = None, publication: Publication | None
         "a SPARQL 1.1 endpoint, dereferenceable IRIs and pages for people.",
         lifespan=lifespan,
         root_path=settings.root_path,
+        docs_url=None,  # our own /docs (routes/docs.py), which runs under the CSP
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.ready = False
@@ -112,6 +114,7 @@ def create_app(settings: Settings | None = None, publication: Publication | None
     middleware.install(app, settings)
 
     app.include_router(health.router)
+    app.include_router(docs.router)
     app.include_router(sparql.router)
     app.include_router(queries.build_router(settings.queries or QUERIES_DIR))
     app.include_router(void.router)

@@ -1,7 +1,10 @@
-"""HTTP middleware: proxy prefixes, access log, CORS, metrics, gzip and document validators.
+"""HTTP middleware: proxy prefixes, security headers, access log, CORS, metrics, gzip, validators.
 
 From the outside in, a request passes through::
 
+    SecurityHeadersMiddleware  Content-Security-Policy, X-Content-Type-Options: nosniff
+                               and Referrer-Policy on every response
+    (Starlette's ServerErrorMiddleware: the 500 of a bug)
     ForwardedHeadersMiddleware X-Forwarded-Host and -Prefix, from trusted proxies only
     ProxyHeadersMiddleware     (uvicorn's) X-Forwarded-Proto and -For, same proxies
     AccessLogMiddleware        one JSON line per request, X-Request-ID
@@ -18,6 +21,13 @@ The forwarded headers are read from the peers in ``Settings.forwarded_allow_ips`
 only: anyone else could otherwise point the links and redirects we send at a host
 of their choosing (cache poisoning through a shared cache).
 
+The security headers are set outside everything else, Starlette's own
+``ServerErrorMiddleware`` included (:func:`install` wraps the whole stack), so
+every response gets them: every route and status, the errors of the exception
+handlers, static files, 304s, and the 500 of a bug. The policy (:data:`CONTENT_SECURITY_POLICY`)
+lets pages run scripts from this server's own files only: no inline script, no
+``eval``, no plug-ins, no ``<base>``, no framing by other sites.
+
 The validators sit inside gzip and their ETag is weak, so the gzip-encoded
 variant of a document shares it (RFC 9110, 8.8.1); a 304 never has a body to
 compress, so it repeats the ``Vary: Accept-Encoding`` its 200 would carry.
@@ -25,6 +35,7 @@ compress, so it repeats the ``Vary: Accept-Encoding`` its 200 would carry.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import ipaddress
@@ -44,7 +55,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from .. import __version__, logs, metrics
+from .. import __version__, logs, metrics, network
 from ..settings import Settings
 
 #: Responses smaller than this are sent uncompressed.
@@ -67,6 +78,63 @@ _CONTENT_HEADERS = frozenset({b"content-length", b"content-type", b"content-enco
 _SHAPING_REQUEST_HEADERS = ("host", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix")
 _ENTITY_TAG = re.compile(r'(?:W/)?"([^"]*)"')
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
+
+
+
+def _hash_source(text: str) -> str:
+    """A CSP hash source (``'sha256-…'``) allowing one inline ``<style>`` with this text."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+#: The ``<style>`` elements YASGUI 4.6.2 adds to the editor page at run time (its table's
+#: column resizer: the resizer's rules, and the cursor while a column is dragged),
+#: verbatim; the policy allows exactly these by their hashes. A test checks that the
+#: vendored bundle still holds them.
+YASGUI_INLINE_STYLES = (
+    " .grip-resizable{table-layout:fixed;} .grip-resizable > tbody > tr > td, .grip-resizable"
+    " > tbody > tr > th{overflow:hidden} .grip-padding > tbody > tr > td, .grip-padding > tbody"
+    " > tr > th{padding-left:0!important; padding-right:0!important;} .grip-container{"
+    " height:0px; position:relative;} .grip-handle{margin-left:-5px; position:absolute;"
+    " z-index:5; } .grip-handle .grip-resizable{position:absolute;background-color:red;"
+    "filter:alpha(opacity=1);opacity:0;width:10px;height:100%;cursor: col-resize;top:0px}"
+    " .grip-lastgrip{position:absolute; width:1px; } .grip-drag{ border-left:1px dotted"
+    " black;\t} .grip-flex{width:auto!important;} .grip-handle.grip-disabledgrip"
+    " .grip-resizable{cursor:default; display:none;}",
+    "*{cursor:col-resize!important}",
+)
+_STYLE_HASHES = " ".join(_hash_source(text) for text in (network.STYLE, *YASGUI_INLINE_STYLES))
+
+#: The Content-Security-Policy of every response. Scripts only from our own files (the
+#: query editor is self-hosted; no page has an inline script, an event-handler
+#: attribute or a ``javascript:`` link, and YASGUI needs no ``eval``). Style sheets from
+#: our files, and the few inline ``<style>`` elements we know, by hash: the network
+#: picture's and YASGUI's above; ``style`` attributes are allowed (``style-src-attr``)
+#: since the editor's widgets may write them, and they cannot run code. Images, fonts
+#: and requests (the editor's queries) to this server only; forms post here only;
+#: nobody may frame a page of ours.
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    f"style-src 'self' {_STYLE_HASHES}",
+    "style-src-attr 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+#: The policy of ``/docs`` (routes/docs.py): Swagger UI's script and style sheet come
+#: from its CDN there, as on FastAPI's own page; no inline script either.
+DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "script-src 'self'", "script-src 'self' https://cdn.jsdelivr.net").replace(
+    "style-src 'self'", "style-src 'self' https://cdn.jsdelivr.net")
+#: Full URLs as Referer within this site (the access log shows where a visitor came
+#: from), only the origin to other sites: search words and SPARQL queries in our URLs
+#: never leave, and nothing at all is sent from https to http.
+REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 
 _HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
@@ -144,6 +212,43 @@ class ForwardedHeadersMiddleware:
                     scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"host"]
                     scope["headers"].append((b"host", host))
         await self.app(scope, receive, send)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy, X-Content-Type-Options and Referrer-Policy on every response.
+
+    The headers replace any a route set, so no route can weaken them. They are
+    sent on every response, not only HTML: a browser that is shown a JSON, SVG
+    or XML document directly then applies the same policy, and ``nosniff`` keeps
+    it from reading a text or JSON error as HTML.
+    """
+
+    HEADERS = (
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", REFERRER_POLICY),
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        policy = (DOCS_CONTENT_SECURITY_POLICY if _route_path(scope) == "/docs"
+                  else CONTENT_SECURITY_POLICY)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(raw=list(message.get("headers", [])))
+                message["headers"] = headers.raw
+                headers["Content-Security-Policy"] = policy
+                for name, value in self.HEADERS:
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class HeadAsGetMiddleware:
@@ -513,3 +618,11 @@ def install(app: FastAPI, settings: Settings) -> None:
     # and host the proxy forwarded (uvicorn's own copy is switched off in serve).
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.add_middleware(ForwardedHeadersMiddleware, trusted=settings.forwarded_allow_ips)
+    # Around everything, Starlette's ServerErrorMiddleware too (which add_middleware
+    # cannot reach), so that even the 500 of a bug carries the security headers.
+    build_stack = app.build_middleware_stack
+
+    def build_stack_with_headers() -> ASGIApp:
+        return SecurityHeadersMiddleware(build_stack())
+
+    app.build_middleware_stack = build_stack_with_headers  # type: ignore[method-assign]

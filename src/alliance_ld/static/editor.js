@@ -11,6 +11,9 @@
  *   ours, nothing kept in localStorage (persistenceId null), no telemetry (YASGUI has none).
  * - The query comes from ?query= (pre-filled by the server), else from a #query= share
  *   link, else a default query.
+ * - Results link only to http:, https: and relative IRIs: a result IRI (or datatype)
+ *   with any other scheme (javascript:, data:, mailto:, ...) is turned into plain text
+ *   as soon as YASR draws it, before it can be clicked.
  * Without JavaScript, or without the YASGUI files, the page's plain form still works.
  */
 (function () {
@@ -75,6 +78,34 @@
     });
   }
 
+  var LINK_PROTOCOLS = ["http:", "https:"];
+  var RESULT_LINKS = ".yasr_results td a, .yasr_results a.iri";
+
+  function isSafeLink(link) {
+    var href = link.getAttribute("href");
+    if (href === null) {
+      return false; // YASR's sanitiser drops javascript: hrefs and leaves the <a>
+    }
+    try {
+      return LINK_PROTOCOLS.indexOf(new URL(href, document.baseURI).protocol) >= 0;
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function unlinkUnsafeResults() {
+    Array.prototype.forEach.call(host.querySelectorAll(RESULT_LINKS), function (link) {
+      if (isSafeLink(link)) {
+        return;
+      }
+      var text = document.createElement("span");
+      text.className = "iri unlinked";
+      text.textContent = link.textContent;
+      text.title = link.getAttribute("href") || link.textContent;
+      link.parentNode.replaceChild(text, link);
+    });
+  }
+
   installLocalCompleters();
   var initialQuery = config.query || sharedQuery() || config.defaultQuery;
 
@@ -128,6 +159,11 @@
 
   new MutationObserver(lockEndpointField).observe(host, { childList: true, subtree: true });
   lockEndpointField();
+  // Mutation observers run before the browser handles the next event, so a drawn
+  // result is unlinked before anyone can click it.
+  new MutationObserver(unlinkUnsafeResults).observe(host, {
+    childList: true, subtree: true, attributes: true, attributeFilter: ["href"]
+  });
 
   // The editor works: fold the plain form away unless it shows a result or an error.
   var plainForm = document.getElementById("plain-form");

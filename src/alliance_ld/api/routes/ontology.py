@@ -23,6 +23,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from ... import conneg, void
+from ...errors import shown_input
 from ...ontology_doc import documentation
 from ...publication import PREFIXES, SHAPES_GRAPH, Publication
 from ...resources import ONTOLOGY_DIR, SHAPES_NS
@@ -125,7 +126,7 @@ async def ontology_file(extension: str, request: Request,
                         publication: PublicationDep) -> Response:
     fmt = EXTENSIONS.get(extension)
     if fmt is None:
-        return _not_found(f"no ontology file with extension .{extension}; "
+        return _not_found(f"no ontology file with extension {shown_input('.' + extension)}; "
                           f"available: {', '.join('.' + e for e in EXTENSIONS)}")
     return _ontology(request, publication, fmt, "/ontology", negotiated=False)
 
@@ -146,7 +147,7 @@ async def ontology_release(release: str, request: Request,
         if release == f"{version}.{extension}":
             return _ontology(request, publication, fmt, stem, negotiated=False)
     return _not_found(f"this server publishes release {version} of the ontology, "
-                      f"not {release!r}")
+                      f"not {shown_input(release)}")
 
 
 # ---------------------------------------------------------------------------
@@ -200,7 +201,7 @@ async def shapes_file(extension: str, request: Request,
                       publication: PublicationDep) -> Response:
     fmt = EXTENSIONS.get(extension)
     if fmt is None or fmt is conneg.HTML:
-        return _not_found(f"no shapes file with extension .{extension}; available: "
-                          ".ttl, .jsonld, .rdf, .owl, .nt")
+        return _not_found(f"no shapes file with extension {shown_input('.' + extension)}; "
+                          "available: .ttl, .jsonld, .rdf, .owl, .nt")
     return _shapes(request, publication, fmt, negotiated=False)
 

@@ -24,11 +24,12 @@ from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse,
 from markupsafe import Markup
 
 from ... import conneg, void
+from ...errors import shown_input
 from ...namespace import ALD
 from ...network import Network, build_network, render_svg
 from ...publication import Publication
 from ...search import DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_LENGTH, Results, SearchQueryError, search
-from ...templating import Alternate, local_url, render
+from ...templating import Alternate, is_safe_link, local_url, render
 from ..deps import PublicationDep
 
 router = APIRouter(tags=["Pages"])
@@ -196,7 +197,7 @@ def search_page(
     if format is not None:
         chosen = SEARCH_OVERRIDES.get(format.strip().lower())
         if chosen is None:
-            return PlainTextResponse(f"unknown format {format!r}: use json or html\n",
+            return PlainTextResponse(f"unknown format {shown_input(format)}: use json or html\n",
                                      status_code=400)
     else:
         chosen = conneg.negotiate(request.headers.get("accept"), SEARCH_FORMATS)
@@ -232,11 +233,13 @@ def _network(publication: Publication) -> Network:
     return build_network(publication.store, publication.labels)
 
 
-def _linker(request: Request, publication: Publication) -> Callable[[str], str]:
+def _linker(request: Request, publication: Publication) -> Callable[[str], str | None]:
     base = publication.settings.base_iri
 
-    def link(iri: str) -> str:
-        return local_url(request, iri[len(base):]) if iri.startswith(base) else iri
+    def link(iri: str) -> str | None:
+        if iri.startswith(base):
+            return local_url(request, iri[len(base):])
+        return iri if is_safe_link(iri) else None
 
     return link
 

@@ -26,6 +26,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from ... import conneg
+from ...errors import shown_input
 from ...resources import QUERIES_DIR
 from ...templating import local_url, render_text
 from ..deps import ExecutorDep, PublicationDep
@@ -158,7 +159,8 @@ def build_router(folder: Path = QUERIES_DIR) -> APIRouter:
     async def named_query(name: str) -> Response:
         """Unknown names (the known ones have a route each, above)."""
         available = ", ".join(queries)
-        return PlainTextResponse(f"Not Found: no named query {name!r}; available: {available}\n",
-                                 status_code=404)
+        return PlainTextResponse(
+            f"Not Found: no named query {shown_input(name)}; available: {available}\n",
+            status_code=404)
 
     return router

@@ -59,6 +59,7 @@ from ...describe import (
     is_known,
     serialize,
 )
+from ...errors import shown_input
 from ...publication import Publication
 from ...templating import Alternate, render, render_text
 from ..deps import PublicationDep
@@ -115,7 +116,7 @@ def _page_number(request: Request) -> int:
         return 1
     value = values[-1]
     if not _PAGE.fullmatch(value) or int(value) < 1:
-        raise BadPathError(f"page must be a positive whole number, not {value!r}")
+        raise BadPathError(f"page must be a positive whole number, not {shown_input(value)}")
     return int(value)
 
 
@@ -143,8 +144,8 @@ def _negotiate(request: Request) -> conneg.Format | None:
 def _not_acceptable(request: Request) -> Response:
     offered = ", ".join(f.media_type for f in FORMATS)
     return PlainTextResponse(
-        f"Not Acceptable: none of the media types in Accept "
-        f"({request.headers.get('accept')}) is available; available: {offered}\n",
+        f"Not Acceptable: none of the media types in Accept is available; "
+        f"available: {offered}\n",
         status_code=406, headers={"Vary": "Accept"})
 
 

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from ... import conneg
 from ...admission import ClientLimiter
-from ...errors import InputError
+from ...errors import InputError, shown_input
 from ...publication import PREFIXES, Publication
 from ...query_analysis import UpdateRefusedError
 from ...sparql import QueryRequest, query_dataset
@@ -140,7 +140,7 @@ async def _answer_admitted(request: Request, publication: Publication, executor:
     if chosen is None:
         offered = ", ".join(f.media_type for f in tables[kind])
         return PlainTextResponse(
-            f"Not Acceptable: none of the media types in Accept ({accept}) is available for "
+            f"Not Acceptable: none of the media types in Accept is available for "
             f"{form} results; available: {offered}\n",
             status_code=406,
         )
@@ -211,7 +211,8 @@ async def sparql_post(request: Request, publication: PublicationDep,
     media, charset = _media_type(request)
     if charset not in (None, "utf-8", "utf8"):
         return PlainTextResponse(
-            f"Unsupported Media Type: charset={charset}; SPARQL requests must be UTF-8\n",
+            f"Unsupported Media Type: charset={shown_input(charset)}; "
+            "SPARQL requests must be UTF-8\n",
             status_code=415,
         )
     url_params = _url_pairs(request)
@@ -234,7 +235,8 @@ async def sparql_post(request: Request, publication: PublicationDep,
     if media == SPARQL_UPDATE:
         return _refuse_update()
     return PlainTextResponse(
-        f"Unsupported Media Type: {media or '(none)'}; send {FORM} or {SPARQL_QUERY}\n",
+        f"Unsupported Media Type: {shown_input(media) if media else '(none)'}; "
+        f"send {FORM} or {SPARQL_QUERY}\n",
         status_code=415,
     )
 

@@ -29,6 +29,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from ... import conneg, jsonld, void
+from ...errors import shown_input
 from ...publication import Publication
 from ...templating import Alternate, local_url, render_text
 from ..deps import PublicationDep
@@ -87,8 +88,8 @@ def choose(request: Request, formats: Sequence[conneg.Format],
 def not_acceptable(request: Request, formats: Sequence[conneg.Format]) -> PlainTextResponse:
     offered = ", ".join(f.media_type for f in formats)
     return PlainTextResponse(
-        f"Not Acceptable: none of the media types in Accept "
-        f"({request.headers.get('accept', '')}) is available here; available: {offered}\n",
+        f"Not Acceptable: none of the media types in Accept is available here; "
+        f"available: {offered}\n",
         status_code=406,
     )
 
@@ -179,8 +180,8 @@ def _download(request: Request, publication: Publication, path: str) -> Response
     found = void.downloads(publication).by_path.get(path)
     if found is None:
         available = ", ".join("/" + p for p in void.downloads(publication).by_path)
-        return PlainTextResponse(f"Not Found: /{path} is not one of the downloads; "
-                                 f"available: {available}\n", status_code=404)
+        return PlainTextResponse(f"Not Found: {shown_input('/' + path)} is not one of the "
+                                 f"downloads; available: {available}\n", status_code=404)
     headers = {"Content-Disposition": f'attachment; filename="{found.filename}"'}
     return document_response(publication, found.body, found.media_type,
                              headers=headers, etag=found.etag)
