@@ -18,7 +18,7 @@ from ..errors import AllianceLDError, InputError, ShapeViolationError
 from ..publication import Publication, load_publication
 from ..settings import Settings, get_settings
 from ..sparql import QueryExecutor, QueryTimeoutError, WorkerFailedError
-from . import middleware
+from . import middleware, openapi
 from .routes import health, ontology, pages, queries, resources, sparql, void
 
 log = logging.getLogger("alliance_ld.server")
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, publication: Publication | None
 
     _install_error_handlers(app)
     middleware.install(app, settings)
+    openapi.install(app)
 
     app.include_router(health.router)
     app.include_router(sparql.router)
