@@ -17,9 +17,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
+from fastapi import Path as FastAPIPath
 from fastapi.responses import PlainTextResponse, Response
 
 from ... import conneg, void
@@ -47,6 +49,19 @@ TITLES = {"html": "HTML documentation", "turtle": "Turtle", "jsonld": "JSON-LD",
 #: File extensions accepted after ``/ontology`` and ``/shapes`` (``.owl`` is RDF/XML).
 EXTENSIONS = {"ttl": conneg.TURTLE, "jsonld": conneg.JSONLD, "rdf": conneg.RDFXML,
               "owl": conneg.RDFXML, "nt": conneg.NTRIPLES, "html": conneg.HTML}
+
+
+#: The path parameters, with the values that name something (any other is 404).
+OntologyExtension = Annotated[str, FastAPIPath(
+    description="ttl, jsonld, rdf (or owl), nt or html",
+    json_schema_extra={"enum": list(EXTENSIONS)})]
+ShapesExtension = Annotated[str, FastAPIPath(
+    description="ttl, jsonld, rdf (or owl) or nt",
+    json_schema_extra={"enum": [e for e, f in EXTENSIONS.items() if f is not conneg.HTML]})]
+Release = Annotated[str, FastAPIPath(
+    description="The release this server publishes (its owl:versionIRI), optionally with one "
+                "of the extensions",
+    json_schema_extra={"enum": [void.VERSION, *(f"{void.VERSION}.{e}" for e in EXTENSIONS)]})]
 
 
 def _version(publication: Publication) -> str:
@@ -128,7 +143,7 @@ async def ontology(request: Request, publication: PublicationDep) -> Response:
 @router.get("/ontology.{extension}", name="ontology_file",
             summary="The ontology in one format (ttl, jsonld, rdf, owl, nt, html)",
             responses=_FILE_RESPONSES)
-async def ontology_file(extension: str, request: Request,
+async def ontology_file(extension: OntologyExtension, request: Request,
                         publication: PublicationDep) -> Response:
     fmt = EXTENSIONS.get(extension)
     if fmt is None:
@@ -140,7 +155,7 @@ async def ontology_file(extension: str, request: Request,
 @router.get("/ontology/{release}", name="ontology_release",
             summary="A release of the ontology (its owl:versionIRI), optionally with an "
                     "extension", responses=_RELEASE_RESPONSES)
-async def ontology_release(release: str, request: Request,
+async def ontology_release(release: Release, request: Request,
                            publication: PublicationDep) -> Response:
     version = _version(publication)
     stem = f"/ontology/{version}"
@@ -203,7 +218,7 @@ async def shapes(request: Request, publication: PublicationDep) -> Response:
 @router.get("/shapes.{extension}", name="shapes_file",
             summary="The SHACL shapes in one format (ttl, jsonld, rdf, nt)",
             responses=_SHAPES_FILE_RESPONSES)
-async def shapes_file(extension: str, request: Request,
+async def shapes_file(extension: ShapesExtension, request: Request,
                       publication: PublicationDep) -> Response:
     fmt = EXTENSIONS.get(extension)
     if fmt is None or fmt is conneg.HTML:

@@ -23,9 +23,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from email.utils import format_datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
+from fastapi import Path as FastAPIPath
 from fastapi.responses import PlainTextResponse, Response
 
 from ... import conneg, jsonld, void
@@ -198,6 +199,12 @@ def _download(request: Request, publication: Publication, path: str) -> Response
                              headers=headers, etag=found.etag)
 
 
+#: The path parameters, with the values that name something (any other is 404).
+DumpName = Annotated[str, FastAPIPath(
+    description="The dump's file name", json_schema_extra={"enum": [void.dump_path().rsplit(
+        "/", 1)[-1]]})]
+Version = Annotated[str, FastAPIPath(
+    description="The dataset's version", json_schema_extra={"enum": [void.VERSION]})]
 _NO_SUCH_DOWNLOAD = not_found("Not Found: no such download; the message lists those there are")
 
 
@@ -206,7 +213,7 @@ _NO_SUCH_DOWNLOAD = not_found("Not Found: no such download; the message lists th
             responses=responses(
                 ok("The dump, as a file (no Content-Encoding)", ("application/gzip",)),
                 NOT_MODIFIED, _NO_SUCH_DOWNLOAD, NOT_READY))
-async def download_dump(name: str, request: Request, publication: PublicationDep) -> Response:
+async def download_dump(name: DumpName, request: Request, publication: PublicationDep) -> Response:
     return _download(request, publication, f"downloads/{name}")
 
 
@@ -214,7 +221,7 @@ async def download_dump(name: str, request: Request, publication: PublicationDep
             summary="One named graph as Turtle (<version>/<graph>.ttl)",
             responses=responses(ok("The graph, as a Turtle file", ("text/turtle",)),
                                 NOT_MODIFIED, _NO_SUCH_DOWNLOAD, NOT_READY))
-async def download_graph(version: str, name: str, request: Request,
+async def download_graph(version: Version, name: str, request: Request,
                          publication: PublicationDep) -> Response:
     return _download(request, publication, f"downloads/{version}/{name}")
 
