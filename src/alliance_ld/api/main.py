@@ -21,7 +21,7 @@ from ..query_analysis import QueryLimits, QueryTooLargeError
 from ..resources import QUERIES_DIR
 from ..settings import Settings, get_settings
 from ..sparql import QueryExecutor, QueryTimeoutError, WorkerFailedError
-from . import middleware
+from . import middleware, openapi
 from .routes import docs, health, ontology, pages, queries, resources, sparql, void
 
 log = logging.getLogger("alliance_ld.server")
@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None, publication: Publication | None
 
     _install_error_handlers(app)
     middleware.install(app, settings)
+    openapi.install(app)
 
     app.include_router(health.router)
     app.include_router(docs.router)

@@ -14,6 +14,7 @@ From the outside in, a request passes through::
     Prometheus instrumentator  requests by route template and status (/metrics)
     GZipMiddleware             bodies of 1 KiB and more, when the client accepts gzip
     DocumentValidatorsMiddleware  ETag, Last-Modified, Cache-Control and 304 on documents
+    AllowedMethodsMiddleware   OPTIONS answered, and every 405, with the path's real Allow
     HeadAsGetMiddleware        HEAD answered as GET without the body
     (the routes)
 
@@ -52,6 +53,7 @@ from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -273,6 +275,74 @@ class HeadAsGetMiddleware:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
+#: The methods :func:`allowed_methods` asks the routes about, in the order ``Allow`` lists them.
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(scope: Scope) -> list[str]:
+    """The methods the app answers at this request's path (empty: no route there).
+
+    Each route is asked whether it takes the path with each method (through
+    Starlette's ``BaseRoute.matches``, so ``/sparql``'s GET and POST routes both
+    count), plus ``HEAD`` wherever ``GET`` is (:class:`HeadAsGetMiddleware`) and
+    ``OPTIONS`` (:class:`AllowedMethodsMiddleware`). A mount (the static files)
+    answers ``GET`` and ``HEAD``.
+    """
+    app = scope.get("app")
+    routes = getattr(getattr(app, "router", None), "routes", ())
+    methods: set[str] = set()
+    for route in routes:
+        if isinstance(route, Mount):
+            if route.matches({**scope, "method": "GET"})[0] is Match.FULL:
+                methods |= {"GET", "HEAD"}
+            continue
+        methods |= {m for m in _METHODS
+                    if route.matches({**scope, "method": m})[0] is Match.FULL}
+    if not methods:
+        return []
+    if "GET" in methods:
+        methods.add("HEAD")
+    methods.add("OPTIONS")
+    return [m for m in _METHODS if m in methods]
+
+
+class AllowedMethodsMiddleware:
+    """``OPTIONS`` and ``405 Method Not Allowed`` that tell the truth (RFC 9110, 9.3.7, 15.5.6).
+
+    Starlette answers ``OPTIONS`` with 405, and its 405s list the methods of the
+    first route that matches the path only (``Allow: GET`` on ``/sparql``, which
+    also takes POST), without ``HEAD``, which :class:`HeadAsGetMiddleware`
+    serves. Here ``OPTIONS`` on any path we route is ``204 No Content`` with
+    :func:`allowed_methods` in ``Allow``, and every 405 gets that ``Allow`` too.
+    A CORS preflight (``OPTIONS`` with ``Access-Control-Request-Method``) never
+    gets here: ``CORSMiddleware``, further out, answers it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS":
+            methods = allowed_methods(scope)
+            if methods:
+                await send({"type": "http.response.start", "status": 204,
+                            "headers": [(b"allow", ", ".join(methods).encode("latin-1"))]})
+                await send({"type": "http.response.body", "body": b""})
+                return
+
+        async def send_with_allow(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                methods = allowed_methods(scope)
+                if methods:
+                    MutableHeaders(raw=message["headers"])["Allow"] = ", ".join(methods)
+            await send(message)
+
+        await self.app(scope, receive, send_with_allow)
 
 
 # ---------------------------------------------------------------------------
@@ -596,6 +666,7 @@ class AccessLogMiddleware:
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the middleware, innermost first (Starlette wraps each new one around the rest)."""
     app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(AllowedMethodsMiddleware)
     app.add_middleware(DocumentValidatorsMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=6)
     metrics.install(app)

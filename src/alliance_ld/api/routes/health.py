@@ -17,7 +17,8 @@ async def healthz() -> JSONResponse:
 
 @router.get("/readyz", summary="Readiness: data loaded, validated and query workers started",
             responses={503: {"description": "still loading (status \"loading\"), or the data "
-                             "failed to load or to validate (status \"failed\", with the report)"}})
+                             "failed to load or to validate (status \"failed\", with the report)",
+                             "content": {"application/json": {}}}})
 async def readyz(request: Request) -> JSONResponse:
     state = request.app.state
     if state.ready:

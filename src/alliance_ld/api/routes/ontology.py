@@ -17,9 +17,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
+from fastapi import Path as FastAPIPath
 from fastapi.responses import PlainTextResponse, Response
 
 from ... import conneg, void
@@ -29,9 +31,10 @@ from ...publication import PREFIXES, SHAPES_GRAPH, Publication
 from ...resources import ONTOLOGY_DIR, SHAPES_NS
 from ...templating import Alternate, local_url, render_text
 from ..deps import PublicationDep
+from ..openapi import NOT_ACCEPTABLE, NOT_MODIFIED, NOT_READY, Responses, not_found, ok, responses
 from .void import choose, document_response, not_acceptable
 
-router = APIRouter(tags=["Ontology"])
+router = APIRouter(tags=["Ontology"], default_response_class=Response)
 
 ONTOLOGY_FORMATS: tuple[conneg.Format, ...] = (
     conneg.HTML, conneg.TURTLE, conneg.JSONLD, conneg.RDFXML, conneg.NTRIPLES,
@@ -47,6 +50,19 @@ TITLES = {"html": "HTML documentation", "turtle": "Turtle", "jsonld": "JSON-LD",
 #: File extensions accepted after ``/ontology`` and ``/shapes`` (``.owl`` is RDF/XML).
 EXTENSIONS = {"ttl": conneg.TURTLE, "jsonld": conneg.JSONLD, "rdf": conneg.RDFXML,
               "owl": conneg.RDFXML, "nt": conneg.NTRIPLES, "html": conneg.HTML}
+
+
+#: The path parameters, with the values that name something (any other is 404).
+OntologyExtension = Annotated[str, FastAPIPath(
+    description="ttl, jsonld, rdf (or owl), nt or html",
+    json_schema_extra={"enum": list(EXTENSIONS)})]
+ShapesExtension = Annotated[str, FastAPIPath(
+    description="ttl, jsonld, rdf (or owl) or nt",
+    json_schema_extra={"enum": [e for e, f in EXTENSIONS.items() if f is not conneg.HTML]})]
+Release = Annotated[str, FastAPIPath(
+    description="The release this server publishes (its owl:versionIRI), optionally with one "
+                "of the extensions",
+    json_schema_extra={"enum": [void.VERSION, *(f"{void.VERSION}.{e}" for e in EXTENSIONS)]})]
 
 
 def _version(publication: Publication) -> str:
@@ -104,10 +120,16 @@ def _not_found(message: str) -> PlainTextResponse:
     return PlainTextResponse(f"Not Found: {message}\n", status_code=404)
 
 
-_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"content": {f.media_type: {} for f in ONTOLOGY_FORMATS}},
-    406: {"description": "none of the formats is acceptable"},
-}
+_ONTOLOGY = ok("The ontology: HTML documentation, or the release artefact in Turtle, JSON-LD, "
+               "RDF/XML or N-Triples", (f.media_type for f in ONTOLOGY_FORMATS))
+_NO_EXTENSION = not_found("Not Found: no such file extension; the message lists those there are")
+#: Negotiated (``/ontology``), one file (``/ontology.ttl``), a release (``/ontology/0.1.0``).
+_RESPONSES: Responses = responses(_ONTOLOGY, NOT_MODIFIED, NOT_ACCEPTABLE, NOT_READY)
+_FILE_RESPONSES: Responses = responses(_ONTOLOGY, NOT_MODIFIED, _NO_EXTENSION, NOT_READY)
+_RELEASE_RESPONSES: Responses = responses(
+    _ONTOLOGY, NOT_MODIFIED,
+    not_found("Not Found: not the release (or a file of the release) this server publishes"),
+    NOT_ACCEPTABLE, NOT_READY)
 
 
 @router.get("/ontology", name="ontology", summary="The ontology (HTML documentation or RDF)",
@@ -121,8 +143,8 @@ async def ontology(request: Request, publication: PublicationDep) -> Response:
 
 @router.get("/ontology.{extension}", name="ontology_file",
             summary="The ontology in one format (ttl, jsonld, rdf, owl, nt, html)",
-            responses=_RESPONSES)
-async def ontology_file(extension: str, request: Request,
+            responses=_FILE_RESPONSES)
+async def ontology_file(extension: OntologyExtension, request: Request,
                         publication: PublicationDep) -> Response:
     fmt = EXTENSIONS.get(extension)
     if fmt is None:
@@ -133,8 +155,8 @@ async def ontology_file(extension: str, request: Request,
 
 @router.get("/ontology/{release}", name="ontology_release",
             summary="A release of the ontology (its owl:versionIRI), optionally with an "
-                    "extension", responses=_RESPONSES)
-async def ontology_release(release: str, request: Request,
+                    "extension", responses=_RELEASE_RESPONSES)
+async def ontology_release(release: Release, request: Request,
                            publication: PublicationDep) -> Response:
     version = _version(publication)
     stem = f"/ontology/{version}"
@@ -180,10 +202,10 @@ def _shapes(request: Request, publication: Publication, fmt: conneg.Format,
                              fmt.content_type, headers=headers)
 
 
-_SHAPES_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"content": {f.media_type: {} for f in SHAPES_FORMATS}},
-    406: {"description": "none of the formats is acceptable"},
-}
+_SHAPES = ok("The SHACL shapes: Turtle by default, N-Triples, JSON-LD or RDF/XML",
+             (f.media_type for f in SHAPES_FORMATS))
+_SHAPES_RESPONSES: Responses = responses(_SHAPES, NOT_MODIFIED, NOT_ACCEPTABLE, NOT_READY)
+_SHAPES_FILE_RESPONSES: Responses = responses(_SHAPES, NOT_MODIFIED, _NO_EXTENSION, NOT_READY)
 
 
 @router.get("/shapes", name="shapes", summary="The SHACL shapes", responses=_SHAPES_RESPONSES)
@@ -196,8 +218,8 @@ async def shapes(request: Request, publication: PublicationDep) -> Response:
 
 @router.get("/shapes.{extension}", name="shapes_file",
             summary="The SHACL shapes in one format (ttl, jsonld, rdf, nt)",
-            responses=_SHAPES_RESPONSES)
-async def shapes_file(extension: str, request: Request,
+            responses=_SHAPES_FILE_RESPONSES)
+async def shapes_file(extension: ShapesExtension, request: Request,
                       publication: PublicationDep) -> Response:
     fmt = EXTENSIONS.get(extension)
     if fmt is None or fmt is conneg.HTML:

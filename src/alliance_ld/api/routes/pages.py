@@ -31,8 +31,17 @@ from ...publication import Publication
 from ...search import DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_LENGTH, Results, SearchQueryError, search
 from ...templating import Alternate, is_safe_link, local_url, render
 from ..deps import PublicationDep
+from ..openapi import (
+    BAD_REQUEST,
+    NOT_ACCEPTABLE,
+    NOT_MODIFIED,
+    NOT_READY,
+    bad_request,
+    ok,
+    responses,
+)
 
-router = APIRouter(tags=["Pages"])
+router = APIRouter(tags=["Pages"], default_response_class=Response)
 
 JSON = conneg.Format("json", "application/json", "json")
 SVG_TYPE = "image/svg+xml"
@@ -127,7 +136,11 @@ def _not_acceptable(offered: tuple[conneg.Format, ...]) -> Response:
 
 
 @router.get("/", name="home", summary="Home page",
-            response_class=Response)
+            responses=responses(
+                ok("The home page", (conneg.HTML.media_type,)),
+                {303: {"description": "See Other: an RDF client (Accept: Turtle, JSON-LD …) is "
+                                      "sent to the VoID description, /.well-known/void"}},
+                NOT_MODIFIED, NOT_ACCEPTABLE, NOT_READY))
 def home(request: Request, publication: PublicationDep) -> Response:
     chosen = conneg.negotiate(request.headers.get("accept"), HOME_FORMATS)
     if chosen is None:
@@ -185,14 +198,26 @@ def _search_json(request: Request, publication: Publication, results: Results,
 
 
 @router.get("/search", name="search",
-            summary="Search resources by label (HTML or JSON)", response_class=Response)
+            summary="Search resources by label (HTML or JSON)",
+            responses=responses(
+                ok("The resources whose labels match, best first, as HTML or JSON",
+                   (conneg.HTML.media_type, JSON.media_type)),
+                NOT_MODIFIED,
+                bad_request("Bad request: a search query that is too long (the page or JSON "
+                            "says so), or an unknown format", (conneg.HTML.media_type,
+                                                              JSON.media_type)),
+                BAD_REQUEST, NOT_ACCEPTABLE, NOT_READY))
 def search_page(
     request: Request,
     publication: PublicationDep,
+    # The length is checked by search(), which answers in the negotiated format.
     q: Annotated[str, Query(description="words to look for in labels "
-                                        f"(at most {MAX_QUERY_LENGTH} characters)")] = "",
+                                        f"(at most {MAX_QUERY_LENGTH} characters)",
+                            json_schema_extra={"maxLength": MAX_QUERY_LENGTH})] = "",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="most results")] = DEFAULT_LIMIT,
-    format: Annotated[str | None, Query(description="json or html; overrides Accept")] = None,
+    format: Annotated[str | None, Query(
+        description="json or html (or their media types); overrides Accept",
+        json_schema_extra={"enum": sorted(SEARCH_OVERRIDES)})] = None,
 ) -> Response:
     if format is not None:
         chosen = SEARCH_OVERRIDES.get(format.strip().lower())
@@ -245,7 +270,8 @@ def _linker(request: Request, publication: Publication) -> Callable[[str], str |
 
 
 @router.get("/network.svg", name="network_svg",
-            summary="The alliance network as SVG", response_class=Response)
+            summary="The alliance network as SVG",
+            responses=responses(ok("The picture", (SVG_TYPE,)), NOT_MODIFIED, NOT_READY))
 def network_svg(request: Request, publication: PublicationDep) -> Response:
     svg = render_svg(_network(publication), _linker(request, publication))
     body = '<?xml version="1.0" encoding="UTF-8"?>\n' + publication.rewriter.to_public(svg)
@@ -254,7 +280,8 @@ def network_svg(request: Request, publication: PublicationDep) -> Response:
 
 @router.get("/network", name="network",
             summary="The alliance network (HTML with SVG and text equivalent)",
-            response_class=Response)
+            responses=responses(ok("The page", (conneg.HTML.media_type,)), NOT_MODIFIED,
+                                NOT_READY))
 def network_page(request: Request, publication: PublicationDep) -> Response:
     network = _network(publication)
     svg = render_svg(network, _linker(request, publication))

@@ -30,6 +30,15 @@ from ...errors import shown_input
 from ...resources import QUERIES_DIR
 from ...templating import local_url, render_text
 from ..deps import ExecutorDep, PublicationDep
+from ..openapi import (
+    NOT_ACCEPTABLE,
+    NOT_MODIFIED,
+    NOT_READY,
+    QUERY_FAILED,
+    RESULT_TYPES,
+    ok,
+    responses,
+)
 from .sparql import _answer as run_query_response
 from .void import choose, document_response, not_acceptable
 
@@ -37,8 +46,6 @@ from .void import choose, document_response, not_acceptable
 def _json_bytes(value: Any) -> bytes:
     return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
-
-router = APIRouter(tags=["Named queries"])
 
 JSON = conneg.Format("json", "application/json", "json")
 INDEX_FORMATS: tuple[conneg.Format, ...] = (JSON, conneg.HTML)
@@ -81,26 +88,31 @@ def load_queries(folder: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
     return {q.name: q for q in found}
 
 
+
+
 def _entry(request: Request, query: NamedQuery, public: Callable[[str], str]) -> dict[str, Any]:
-    url = str(request.url_for(f"query_{query.name}"))
+    url = str(request.url_for("named_query", name=query.name))
     return {"name": query.name, "question": query.question, "kind": query.kind,
             "description": query.description, "url": url, "query": public(query.text)}
 
 
-_RESULT_CONTENT: dict[str, Any] = {
-    f.media_type: {} for f in (*conneg.RESULTS_FORMATS, *conneg.GRAPH_FORMATS)
-}
-FormatParam = Annotated[list[str] | None, Query(
+#: What every named query answers (its results are documents: ETag and 304).
+_RUN_RESPONSES = responses(
+    ok("The query's results in the negotiated format; for a browser, the query editor "
+       "showing them (HTML)", (*RESULT_TYPES, conneg.HTML.media_type)),
+    NOT_MODIFIED, NOT_ACCEPTABLE, QUERY_FAILED, NOT_READY,
+)
+FormatParam = Annotated[tuple[str, ...], Query(
     alias="format",
     description="Result format, overriding Accept: a short name (json, xml, csv, tsv; turtle, "
                 "nt, jsonld, rdfxml for graphs) or a media type; repeatable, the first one "
                 "understood wins.")]
-OutputParam = Annotated[list[str] | None, Query(alias="output", description="Same as format.")]
+OutputParam = Annotated[tuple[str, ...], Query(alias="output", description="Same as format.")]
 
 
 def _runner(query: NamedQuery) -> Callable[..., Awaitable[Response]]:
     async def run(request: Request, publication: PublicationDep, executor: ExecutorDep,
-                  format_: FormatParam = None, output: OutputParam = None) -> Response:
+                  format_: FormatParam = (), output: OutputParam = ()) -> Response:
         params = [(k, v) for k, v in request.query_params.multi_items()
                   if k in ("format", "output")]
         return await run_query_response(request, publication, executor, query.text, params)
@@ -117,11 +129,14 @@ def build_router(folder: Path = QUERIES_DIR) -> APIRouter:
     and checked first, then run in the workers.
     """
     queries = load_queries(folder)
-    router = APIRouter(tags=["Named queries"])
+    router = APIRouter(tags=["Named queries"], default_response_class=Response)
 
     @router.get("/queries", name="named_queries",
                 summary="The named queries: name, question, kind and query text",
-                responses={200: {"content": {"application/json": {}, "text/html": {}}}})
+                responses=responses(
+                    ok("The named queries, as JSON or (for a browser) HTML",
+                       (JSON.media_type, conneg.HTML.media_type)),
+                    NOT_MODIFIED, NOT_ACCEPTABLE, NOT_READY))
     async def list_queries(request: Request, publication: PublicationDep) -> Response:
         chosen = choose(request, INDEX_FORMATS, default=JSON)
         if chosen is None:
@@ -148,10 +163,7 @@ def build_router(folder: Path = QUERIES_DIR) -> APIRouter:
             + ("A quality check: it must return no rows.\n\n" if query.kind == "quality"
                else "")
             + f"```sparql\n{query.text.rstrip()}\n```",
-            responses={200: {"content": _RESULT_CONTENT,
-                             "description": "The query's results in the negotiated format"},
-                       406: {"description": "none of the formats is acceptable"},
-                       503: {"description": "the query timed out"}},
+            responses=_RUN_RESPONSES,
             operation_id=f"query_{query.name.replace('-', '_')}",
         )
 

@@ -36,11 +36,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
+from fastapi import Path as FastAPIPath
 from fastapi.responses import PlainTextResponse, Response
 
 from ... import conneg, jsonld, void
@@ -63,8 +64,19 @@ from ...errors import shown_input
 from ...publication import Publication
 from ...templating import Alternate, render, render_text
 from ..deps import PublicationDep
+from ..openapi import (
+    NOT_ACCEPTABLE,
+    NOT_MODIFIED,
+    NOT_READY,
+    TEXT,
+    bad_request,
+    content,
+    not_found,
+    ok,
+    responses,
+)
 
-router = APIRouter(tags=["Linked data"])
+router = APIRouter(tags=["Linked data"], default_response_class=Response)
 
 #: JSON-LD, also for clients that ask for plain JSON.
 JSONLD = replace(conneg.JSONLD, aliases=(*conneg.JSONLD.aliases, "application/json"))
@@ -79,6 +91,8 @@ VOID_IN_DATASET = "http://rdfs.org/ns/void#inDataset"
 ERROR_HEADER = "X-Alliance-LD-Error"
 _FORBIDDEN_RAW = (b"%2f", b"%5c", b"%00")
 _PAGE = re.compile(r"[0-9]{1,9}")
+#: Any absolute base: the characters allowed in an IRI's path do not depend on it.
+_IRI_CHECK_BASE = "https://w3id.org/alliance-ld/id/"
 _BAD_CHARACTER = re.compile(r"[\x00-\x20\x7f\\<>\"{}|^`]")
 
 
@@ -98,6 +112,10 @@ def _check_path(request: Request, path: str) -> None:
     segments = path.split("/")
     if any(segment in ("", ".", "..") for segment in segments):
         raise BadPathError("empty, '.' and '..' path segments are not allowed")
+    try:  # the IRI parser decides (C1 controls, non-characters, bad percent-encodings …)
+        ox.NamedNode(_IRI_CHECK_BASE + path)
+    except ValueError as exc:
+        raise BadPathError(f"the path cannot be part of an IRI: {exc}") from exc
 
 
 def _header_value(message: str) -> str:
@@ -149,6 +167,34 @@ def _not_acceptable(request: Request) -> Response:
         status_code=406, headers={"Vary": "Accept"})
 
 
+_DOCUMENT_TYPES = tuple(f.media_type for f in FORMATS)
+_BAD_PATH = bad_request("Bad request: a path that cannot name a resource of ours ('.' or '..' "
+                        "segments, encoded '/', '\\' or NUL, control characters, too long) or "
+                        "a page that is not a positive whole number; X-Alliance-LD-Error says so")
+_NOT_FOUND = not_found("Not Found: nothing in the dataset has this IRI (or the page is past the "
+                       "last); HTML, or an empty RDF document in the negotiated format",
+                       _DOCUMENT_TYPES)
+#: One path segment of this dataset's IRIs: IRI characters (not '.' or '..' alone, no '%').
+_SEGMENT = r"\.{0,2}[A-Za-z0-9_~!$&'()*+,;=:@-][A-Za-z0-9._~!$&'()*+,;=:@-]*"
+#: What the description promises the resource paths look like (the server takes a little
+#: more, and answers 400 to what cannot name a resource: see ``_check_path``).
+PathParam = Annotated[str, FastAPIPath(
+    description="The path of the IRI after /id/ (or /graph/, /doc/): segments of IRI "
+                "characters",
+    json_schema_extra={"pattern": f"^{_SEGMENT}(/{_SEGMENT})*$", "maxLength": 600})]
+_PAGE_PARAMETER = {"parameters": [{
+    "name": "page", "in": "query", "required": False,
+    "description": "Page of incoming links (default 1)",
+    "schema": {"type": "integer", "minimum": 1, "maximum": 999_999_999}}]}
+#: ``/id/…`` and ``/graph/…``: never 200, always a redirect or an error.
+_REDIRECT_RESPONSES = responses(
+    {303: {"description": "See Other: the document about the resource in the format Accept "
+                          "asks for (Location), with a Link to the generic document",
+           "content": content(TEXT)}},
+    _BAD_PATH, _NOT_FOUND, NOT_ACCEPTABLE, NOT_READY,
+)
+
+
 def _with_page(path: str, page: int) -> str:
     return path if page == 1 else f"{path}?page={page}"
 
@@ -172,8 +218,9 @@ def _see_other(request: Request, publication: Publication, doc_path: str) -> Res
 
 
 @router.get("/id/{path:path}", name="resource",
-            summary="A resource IRI: 303 See Other to its document")
-def resource(path: str, request: Request, publication: PublicationDep) -> Response:
+            summary="A resource IRI: 303 See Other to its document",
+            status_code=303, responses=_REDIRECT_RESPONSES, openapi_extra=_PAGE_PARAMETER)
+def resource(path: PathParam, request: Request, publication: PublicationDep) -> Response:
     try:
         _check_path(request, path)
     except BadPathError as exc:
@@ -185,8 +232,9 @@ def resource(path: str, request: Request, publication: PublicationDep) -> Respon
 
 
 @router.get("/graph/{stem:path}", name="graph",
-            summary="A named graph's IRI: 303 See Other to its document")
-def graph(stem: str, request: Request, publication: PublicationDep) -> Response:
+            summary="A named graph's IRI: 303 See Other to its document",
+            status_code=303, responses=_REDIRECT_RESPONSES, openapi_extra=_PAGE_PARAMETER)
+def graph(stem: PathParam, request: Request, publication: PublicationDep) -> Response:
     try:
         _check_path(request, stem)
     except BadPathError as exc:
@@ -202,8 +250,13 @@ def graph(stem: str, request: Request, publication: PublicationDep) -> Response:
 
 
 @router.get("/doc/{path:path}", name="document",
-            summary="The document about a resource, in one format or negotiated")
-def document(path: str, request: Request, publication: PublicationDep) -> Response:
+            summary="The document about a resource, in one format or negotiated",
+            responses=responses(
+                ok("The document: HTML, Turtle, JSON-LD, RDF/XML or N-Triples, by extension "
+                   "or by Accept", _DOCUMENT_TYPES),
+                NOT_MODIFIED, _BAD_PATH, _NOT_FOUND, NOT_ACCEPTABLE, NOT_READY),
+            openapi_extra=_PAGE_PARAMETER)
+def document(path: PathParam, request: Request, publication: PublicationDep) -> Response:
     try:
         _check_path(request, path)
         page = _page_number(request)

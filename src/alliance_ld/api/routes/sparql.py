@@ -25,9 +25,24 @@ from ...publication import PREFIXES, Publication
 from ...query_analysis import UpdateRefusedError
 from ...sparql import QueryRequest, query_dataset
 from ..deps import ExecutorDep, PublicationDep
+from ..openapi import (
+    BAD_REQUEST,
+    GRAPH_TYPES,
+    HTML,
+    NOT_ACCEPTABLE,
+    NOT_MODIFIED,
+    NOT_READY,
+    QUERY_FAILED,
+    RESULT_TYPES,
+    TEXT,
+    answer,
+    bad_request,
+    ok,
+    responses,
+)
 from .editor import editor_page, prefers_html
 
-router = APIRouter(tags=["SPARQL"])
+router = APIRouter(tags=["SPARQL"], default_response_class=Response)
 
 READ_ONLY_MESSAGE = (
     "SPARQL Update is disabled: this endpoint is read-only. This release has no write "
@@ -192,8 +207,71 @@ def _refuse_update() -> PlainTextResponse:
     return PlainTextResponse(READ_ONLY_MESSAGE + "\n", status_code=403)
 
 
+_FORBIDDEN = answer(403, "Forbidden: SPARQL Update is refused (read-only endpoint)", (TEXT,))
+_QUERY_ERRORS = responses(
+    bad_request("Bad request: a malformed query (the parser's message, with line and column), "
+                "SERVICE, an update sent as a query, or a request that breaks the SPARQL 1.1 "
+                "Protocol (two queries, a value that is not UTF-8); a browser gets the query "
+                "editor showing the error", (TEXT, HTML)),
+    BAD_REQUEST, _FORBIDDEN, NOT_ACCEPTABLE, QUERY_FAILED, NOT_READY,
+)
+_RESULTS = ok("The results, by Accept or format=: SELECT and ASK as SPARQL JSON, XML, CSV or "
+              "TSV; CONSTRUCT and DESCRIBE as Turtle, N-Triples, JSON-LD, RDF/XML, TriG or "
+              "N-Quads; for a browser, the query editor showing them (HTML)",
+              (*RESULT_TYPES, HTML))
+_GRAPH_URIS = [
+    {"name": name, "in": "query", "required": False, "style": "form", "explode": True,
+     "description": description, "schema": {"type": "array", "items": {"type": "string"}}}
+    for name, description in (
+        ("default-graph-uri", "IRI of a graph of this store to use as (part of) the default "
+                              "graph; any other IRI is an empty graph, never fetched"),
+        ("named-graph-uri", "IRI of a graph of this store to use as a named graph"),
+        ("format", "Result format overriding Accept: a short name (json, xml, csv, tsv, "
+                   "turtle, nt, jsonld, rdfxml, trig, nq) or a media type; repeatable, the "
+                   "first one understood wins"),
+        ("output", "Same as format"),
+    )
+]
+_GET_PARAMETERS = [
+    {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "The SPARQL query; without one, the service description (or, for a "
+                    "browser, the query editor)"},
+    {"name": "update", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "A SPARQL Update: always refused with 403 (read-only endpoint)"},
+    *_GRAPH_URIS,
+]
+_FORM = {
+    "type": "object",
+    "properties": {
+        "query": {"type": "string", "description": "The SPARQL query"},
+        "update": {"type": "string", "description": "A SPARQL Update: refused with 403"},
+        "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+        "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+    },
+    "anyOf": [{"required": ["query"]}, {"required": ["update"]}],
+}
+_POST_BODY = {
+    "required": True,
+    "description": "A form with the query (SPARQL 1.1 Protocol, 2.1.2), the query itself "
+                   "(2.1.3), or an update, which is refused with 403; UTF-8 only",
+    "content": {
+        FORM: {"schema": _FORM, "encoding": {"default-graph-uri": {"explode": True},
+                                             "named-graph-uri": {"explode": True}}},
+        SPARQL_QUERY: {"schema": {"type": "string"}},
+        SPARQL_UPDATE: {"schema": {"type": "string"}},
+    },
+}
+
+
 @router.get("/sparql", name="sparql_get",
-            summary="SPARQL query via GET, or the service description")
+            summary="SPARQL query via GET, or the service description",
+            responses=responses(
+                _RESULTS,
+                ok("Without a query: the SPARQL 1.1 Service Description (RDF, Turtle unless "
+                   "Accept asks for another graph format), or the query editor for a browser",
+                   (*GRAPH_TYPES, HTML)),
+                NOT_MODIFIED, _QUERY_ERRORS),
+            openapi_extra={"parameters": _GET_PARAMETERS})
 async def sparql_get(request: Request, publication: PublicationDep,
                      executor: ExecutorDep) -> Response:
     params = _url_pairs(request)
@@ -205,7 +283,12 @@ async def sparql_get(request: Request, publication: PublicationDep,
     return await _answer(request, publication, executor, query, params)
 
 
-@router.post("/sparql", name="sparql_post", summary="SPARQL query via POST (form or direct)")
+@router.post("/sparql", name="sparql_post", summary="SPARQL query via POST (form or direct)",
+             responses=responses(
+                 _RESULTS, _QUERY_ERRORS,
+                 answer(415, "Unsupported Media Type: a body that is neither a form nor a "
+                             "query (nor an update), or a charset other than UTF-8", (TEXT,))),
+             openapi_extra={"requestBody": _POST_BODY})
 async def sparql_post(request: Request, publication: PublicationDep,
                       executor: ExecutorDep) -> Response:
     media, charset = _media_type(request)
@@ -241,7 +324,8 @@ async def sparql_post(request: Request, publication: PublicationDep,
     )
 
 
-@router.get("/sparql/limits", name="sparql_limits", summary="What the endpoint limits and why")
+@router.get("/sparql/limits", name="sparql_limits", summary="What the endpoint limits and why",
+            responses=responses(ok("The limits, as a page", (HTML,)), NOT_MODIFIED, NOT_READY))
 async def sparql_limits(request: Request, publication: PublicationDep,
                         executor: ExecutorDep) -> HTMLResponse:
     s = publication.settings

@@ -23,9 +23,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from email.utils import format_datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
+from fastapi import Path as FastAPIPath
 from fastapi.responses import PlainTextResponse, Response
 
 from ... import conneg, jsonld, void
@@ -33,13 +34,21 @@ from ...errors import shown_input
 from ...publication import Publication
 from ...templating import Alternate, local_url, render_text
 from ..deps import PublicationDep
+from ..openapi import (
+    NOT_ACCEPTABLE,
+    NOT_MODIFIED,
+    NOT_READY,
+    not_found,
+    ok,
+    responses,
+)
 
 
 def _json_bytes(value: Any) -> bytes:
     return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-router = APIRouter(tags=["Publication and discovery"])
+router = APIRouter(tags=["Publication and discovery"], default_response_class=Response)
 
 JSON = conneg.Format("json", "application/json", "json")
 VOID_FORMATS: tuple[conneg.Format, ...] = (
@@ -105,8 +114,10 @@ def _void_alternates(request: Request) -> list[Alternate]:
 
 
 @router.get("/.well-known/void", name="void", summary="VoID description of the dataset",
-            responses={200: {"content": {f.media_type: {} for f in VOID_FORMATS}},
-                       406: {"description": "none of the formats is acceptable"}})
+            responses=responses(
+                ok("The VoID description: Turtle by default, N-Triples, JSON-LD, RDF/XML, or "
+                   "HTML for a browser", (f.media_type for f in VOID_FORMATS)),
+                NOT_MODIFIED, NOT_ACCEPTABLE, NOT_READY))
 async def void_description(request: Request, publication: PublicationDep) -> Response:
     chosen = choose(request, VOID_FORMATS, default=conneg.TURTLE)
     if chosen is None:
@@ -149,7 +160,9 @@ def _listing(publication: Publication) -> list[dict[str, Any]]:
 
 @router.get("/downloads", name="downloads",
             summary="The downloads: the whole dataset and each named graph",
-            responses={200: {"content": {"text/html": {}, "application/json": {}}}})
+            responses=responses(ok("The list of downloads, as HTML or JSON",
+                                   (conneg.HTML.media_type, JSON.media_type)),
+                                NOT_MODIFIED, NOT_ACCEPTABLE, NOT_READY))
 async def downloads_index(request: Request, publication: PublicationDep) -> Response:
     chosen = choose(request, INDEX_FORMATS)
     if chosen is None:
@@ -187,17 +200,29 @@ def _download(request: Request, publication: Publication, path: str) -> Response
                              headers=headers, etag=found.etag)
 
 
+#: The path parameters, with the values that name something (any other is 404).
+DumpName = Annotated[str, FastAPIPath(
+    description="The dump's file name", json_schema_extra={"enum": [void.dump_path().rsplit(
+        "/", 1)[-1]]})]
+Version = Annotated[str, FastAPIPath(
+    description="The dataset's version", json_schema_extra={"enum": [void.VERSION]})]
+_NO_SUCH_DOWNLOAD = not_found("Not Found: no such download; the message lists those there are")
+
+
 @router.get("/downloads/{name}", name="download_dump",
             summary="The whole dataset as gzip-compressed N-Quads (alliance-ld-<version>.nq.gz)",
-            responses={200: {"content": {"application/gzip": {}}}, 404: {}})
-async def download_dump(name: str, request: Request, publication: PublicationDep) -> Response:
+            responses=responses(
+                ok("The dump, as a file (no Content-Encoding)", ("application/gzip",)),
+                NOT_MODIFIED, _NO_SUCH_DOWNLOAD, NOT_READY))
+async def download_dump(name: DumpName, request: Request, publication: PublicationDep) -> Response:
     return _download(request, publication, f"downloads/{name}")
 
 
 @router.get("/downloads/{version}/{name}", name="download_graph",
             summary="One named graph as Turtle (<version>/<graph>.ttl)",
-            responses={200: {"content": {"text/turtle": {}}}, 404: {}})
-async def download_graph(version: str, name: str, request: Request,
+            responses=responses(ok("The graph, as a Turtle file", ("text/turtle",)),
+                                NOT_MODIFIED, _NO_SUCH_DOWNLOAD, NOT_READY))
+async def download_graph(version: Version, name: str, request: Request,
                          publication: PublicationDep) -> Response:
     return _download(request, publication, f"downloads/{version}/{name}")
 
@@ -207,7 +232,8 @@ async def download_graph(version: str, name: str, request: Request,
 
 
 @router.get("/context.jsonld", name="jsonld_context", summary="The JSON-LD @context of our terms",
-            responses={200: {"content": {"application/ld+json": {}}}})
+            responses=responses(ok("The @context", ("application/ld+json",)),
+                                NOT_MODIFIED, NOT_READY))
 async def jsonld_context(request: Request, publication: PublicationDep) -> Response:
     body = void.per_publication("context-document", publication, jsonld.context_document)
     return document_response(publication, body, "application/ld+json")
