@@ -60,6 +60,18 @@ def test_sparql_documents_its_errors_with_their_media_types(client: Any) -> None
     assert "304" in get  # the service description is a document
 
 
+def test_query_routes_document_admission_and_size_limits(client: Any) -> None:
+    get = _responses(client, "/sparql", "get")
+    post = _responses(client, "/sparql", "post")
+    named = _responses(client, "/queries/cq01-norad-members", "get")
+    for answers in (get, post, named):
+        assert _media_types(answers["413"]) == {"text/plain"}
+        assert _media_types(answers["429"]) == {"text/plain"}
+        assert "busy" in answers["503"]["description"]
+    assert _media_types(post["408"]) == {"text/plain"}
+    assert "400" in named  # a query file the parser refuses
+
+
 def test_no_route_documents_the_422_it_never_sends(client: Any) -> None:
     schema = client.get("/openapi.json").json()
     for path, item in schema["paths"].items():

@@ -71,7 +71,22 @@ NOT_READY: Responses = {503: {
 
 QUERY_FAILED: Responses = {503: {
     "description": "Service Unavailable: the query ran past the timeout or out of memory and "
-                   "was stopped (Retry-After)",
+                   "was stopped, or every query worker is busy and the wait queue is full or "
+                   "its wait ran out (Retry-After)",
+    "content": content(TEXT)}}
+#: What admission control and the size limits add to every route that runs a query.
+QUERY_LIMITS: Responses = {
+    413: {"description": "Content Too Large: the query (or the request body) is longer than "
+                         "the endpoint accepts (see /sparql/limits)",
+          "content": content(TEXT)},
+    429: {"description": "Too Many Requests: this client already has as many queries running "
+                         "or waiting as it may (Retry-After)",
+          "content": content(TEXT)},
+}
+#: What a request body that does not arrive in time gets.
+BODY_TIMEOUT: Responses = {408: {
+    "description": "Request Timeout: the request body did not arrive in time; the connection "
+                   "is closed",
     "content": content(TEXT)}}
 #: The media types of query results: SELECT/ASK results, then CONSTRUCT/DESCRIBE graphs.
 RESULT_TYPES: tuple[str, ...] = tuple(

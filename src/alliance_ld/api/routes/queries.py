@@ -35,7 +35,10 @@ from ..openapi import (
     NOT_MODIFIED,
     NOT_READY,
     QUERY_FAILED,
+    QUERY_LIMITS,
     RESULT_TYPES,
+    TEXT,
+    bad_request,
     ok,
     responses,
 )
@@ -100,7 +103,9 @@ def _entry(request: Request, query: NamedQuery, public: Callable[[str], str]) ->
 _RUN_RESPONSES = responses(
     ok("The query's results in the negotiated format; for a browser, the query editor "
        "showing them (HTML)", (*RESULT_TYPES, conneg.HTML.media_type)),
-    NOT_MODIFIED, NOT_ACCEPTABLE, QUERY_FAILED, NOT_READY,
+    NOT_MODIFIED, NOT_ACCEPTABLE, QUERY_FAILED, NOT_READY, QUERY_LIMITS,
+    bad_request("Bad request: the query was refused (for a query file of --queries, e.g. one "
+                "with SERVICE or a syntax error)", (TEXT, conneg.HTML.media_type)),
 )
 FormatParam = Annotated[tuple[str, ...], Query(
     alias="format",

@@ -27,12 +27,14 @@ from ...sparql import QueryRequest, query_dataset
 from ..deps import ExecutorDep, PublicationDep
 from ..openapi import (
     BAD_REQUEST,
+    BODY_TIMEOUT,
     GRAPH_TYPES,
     HTML,
     NOT_ACCEPTABLE,
     NOT_MODIFIED,
     NOT_READY,
     QUERY_FAILED,
+    QUERY_LIMITS,
     RESULT_TYPES,
     TEXT,
     answer,
@@ -213,7 +215,7 @@ _QUERY_ERRORS = responses(
                 "SERVICE, an update sent as a query, or a request that breaks the SPARQL 1.1 "
                 "Protocol (two queries, a value that is not UTF-8); a browser gets the query "
                 "editor showing the error", (TEXT, HTML)),
-    BAD_REQUEST, _FORBIDDEN, NOT_ACCEPTABLE, QUERY_FAILED, NOT_READY,
+    BAD_REQUEST, _FORBIDDEN, NOT_ACCEPTABLE, QUERY_FAILED, NOT_READY, QUERY_LIMITS,
 )
 _RESULTS = ok("The results, by Accept or format=: SELECT and ASK as SPARQL JSON, XML, CSV or "
               "TSV; CONSTRUCT and DESCRIBE as Turtle, N-Triples, JSON-LD, RDF/XML, TriG or "
@@ -285,7 +287,7 @@ async def sparql_get(request: Request, publication: PublicationDep,
 
 @router.post("/sparql", name="sparql_post", summary="SPARQL query via POST (form or direct)",
              responses=responses(
-                 _RESULTS, _QUERY_ERRORS,
+                 _RESULTS, _QUERY_ERRORS, BODY_TIMEOUT,
                  answer(415, "Unsupported Media Type: a body that is neither a form nor a "
                              "query (nor an update), or a charset other than UTF-8", (TEXT,))),
              openapi_extra={"requestBody": _POST_BODY})
