@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-YASGUI := src/alliance_ld/static/vendor/yasgui/VERSION
+VENDOR := src/alliance_ld/static/vendor
+YASGUI := $(VENDOR)/yasgui/VERSION
+SWAGGER_UI := $(VENDOR)/swagger-ui/VERSION
 
 .PHONY: run test setup system-deps lint build clean
 
@@ -12,12 +14,18 @@ run: setup  ## set everything up, validate the shipped data and serve it on http
 test: system-deps setup lint  ## set everything up and run the whole test suite
 	$(BIN)/python -m pytest
 
-setup: $(VENV)/.installed $(YASGUI)
+setup: $(VENV)/.installed $(YASGUI) $(SWAGGER_UI)
 
-# The query editor (YASGUI, pinned in frontend/package-lock.json), built into the package's
-# static files; not committed.
+# The query editor (YASGUI) and the OpenAPI page's Swagger UI, pinned in
+# frontend/package-lock.json, built into the package's static files; not committed. One
+# run of the script builds both, Swagger UI last, so its VERSION is newer than YASGUI's when
+# both are built; otherwise (its folder is missing or older) the script runs again. Chained
+# through YASGUI's, so that make -j never runs the script twice at once.
 $(YASGUI): frontend/package.json frontend/package-lock.json scripts/build-frontend.sh
 	bash scripts/build-frontend.sh
+
+$(SWAGGER_UI): $(YASGUI)
+	@test $@ -nt $(YASGUI) || bash scripts/build-frontend.sh
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -1,8 +1,9 @@
 """Debian's headless Chromium, driven by selenium, against a live ``alliance-ld serve``.
 
 It loads a resource page and the query editor (YASGUI from our static files), runs a
-query and reads the result table from the DOM, and uses the plain form with
-JavaScript off. Every request the pages make is read from Chrome's DevTools
+query and reads the result table from the DOM, uses the plain form with
+JavaScript off, and opens the OpenAPI page (Swagger UI from our static files)
+and runs an operation from it. Every request the pages make is read from Chrome's DevTools
 performance log: a test fails if any of them leaves loopback. Every page records
 the Content-Security-Policy violations it meets (a ``securitypolicyviolation``
 listener installed before the page's own scripts, and the browser's console log);
@@ -27,7 +28,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from alliance_ld.api.routes import editor
+from alliance_ld.api.routes import docs, editor
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -93,6 +94,14 @@ def _require_browser() -> None:
 def _require_editor() -> None:
     if not editor.vendor_available():
         message = "YASGUI is not built: run scripts/build-frontend.sh"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _require_swagger_ui() -> None:
+    if not docs.vendor_available():
+        message = "Swagger UI is not built: run scripts/build-frontend.sh"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
@@ -406,3 +415,51 @@ def test_pages_work_under_the_content_security_policy(browser: Browser, server, 
     assert ran is None
     assert any("script-src" in v for v in browser.csp_violations())
     browser.assert_loopback_only()
+
+
+SPARQL_GET = "#operations-SPARQL-sparql_get_sparql_get"  # Swagger UI's id: tag, operationId
+
+
+def test_openapi_page_runs_from_this_server(browser: Browser, server) -> None:  # type: ignore[no-untyped-def]
+    """/docs: Swagger UI from our static files, under the standard policy, fetching
+    nothing from another host; it lists the operations and runs one against us."""
+    _require_swagger_ui()
+    from selenium.webdriver.common.by import By
+
+    driver = browser.driver
+    driver.get(server.url + "docs")
+    operation = browser.wait_for(SPARQL_GET)
+    assert driver.find_element(By.CSS_SELECTOR, "#swagger-ui .info .title").text.startswith(
+        "alliance-ld")
+    assert operation.find_element(By.CSS_SELECTOR, ".opblock-summary-method").text == "GET"
+    assert operation.find_element(By.CSS_SELECTOR, ".opblock-summary-path").text == "/sparql"
+    paths = {e.text for e in driver.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")}
+    assert {"/sparql", "/healthz", "/downloads", "/id/{path}"} <= paths
+    # Swagger UI's style sheet applied (not blocked): GET operations are drawn blue
+    method = operation.find_element(By.CSS_SELECTOR, ".opblock-summary-method")
+    assert method.value_of_css_property("background-color") == "rgba(97, 175, 254, 1)"
+    # run the operation: ASK {} on our endpoint
+    operation.find_element(By.CSS_SELECTOR, ".opblock-summary-control").click()
+    browser.wait_for(SPARQL_GET + " .try-out__btn").click()
+    browser.wait_for(SPARQL_GET + " tr[data-param-name='query'] input").send_keys("ASK {}")
+    driver.find_element(By.CSS_SELECTOR, SPARQL_GET + " .execute").click()
+    status = browser.wait_for(SPARQL_GET + " .live-responses-table tbody .response-col_status")
+    assert status.text.strip() == "200"
+    request_url = driver.find_element(By.CSS_SELECTOR, SPARQL_GET + " .request-url pre").text
+    assert request_url == server.url + "sparql?query=ASK%20%7B%7D"
+    body = driver.find_element(
+        By.CSS_SELECTOR, SPARQL_GET + " .live-responses-table tbody .response-col_description pre")
+    assert json.loads(body.text) == {"head": {}, "boolean": True}
+    assert driver.execute_script("return document.querySelectorAll('style').length;") == 0
+    assert browser.csp_violations() == []
+    urls = browser.assert_loopback_only()
+    for path in ("docs", "static/vendor/swagger-ui/swagger-ui-bundle.js",
+                 "static/vendor/swagger-ui/swagger-ui.css", "static/docs.js", "openapi.json",
+                 "sparql?query=ASK%20%7B%7D"):
+        assert server.url + path in urls, path
+    # the policy is in force on /docs too: an injected inline script does not run
+    ran = driver.execute_script(
+        "const s = document.createElement('script'); s.textContent = 'window.injected = 1;';"
+        "document.body.appendChild(s); return window.injected || null;")
+    assert ran is None
+    assert any("script-src" in v for v in browser.csp_violations())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from html_tree import parse_html
 
 from alliance_ld.api import middleware
-from alliance_ld.api.routes import editor
+from alliance_ld.api.routes import docs, editor
 from alliance_ld.errors import shown_input
 from alliance_ld.network import STYLE
 
@@ -50,7 +51,7 @@ def assert_security_headers(response: Any) -> None:
     assert not [s for s in scripts if s.startswith(("'sha", "'nonce", "data:", "*"))]
     styles = directives["style-src"]
     assert "'unsafe-inline'" not in styles
-    assert not [s for s in styles if s not in ("'self'", "https://cdn.jsdelivr.net")
+    assert not [s for s in styles if s != "'self'"
                 and not re.fullmatch(r"'sha256-[A-Za-z0-9+/]+=*'", s)]
 
 
@@ -100,6 +101,8 @@ def test_every_response_carries_the_security_headers(client, method: str, path: 
                               follow_redirects=False)
     assert response.status_code == status
     assert_security_headers(response)
+    # one policy for every response, /docs included
+    assert response.headers["content-security-policy"] == middleware.CONTENT_SECURITY_POLICY
 
 
 def test_a_304_carries_them(client) -> None:  # type: ignore[no-untyped-def]
@@ -142,18 +145,36 @@ def test_the_policy_of_pages() -> None:
     assert directives["style-src-attr"] == ["'unsafe-inline'"]
     digest = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
     assert f"'sha256-{digest}'" in directives["style-src"]
-    docs = policy(middleware.DOCS_CONTENT_SECURITY_POLICY)
-    assert docs["script-src"] == ["'self'", "https://cdn.jsdelivr.net"]
-    assert docs["frame-ancestors"] == ["'none'"]
+    # no other host anywhere: the browser fetches nothing from outside this server
+    sources = {s for values in directives.values() for s in values
+               if not re.fullmatch(r"'sha256-[A-Za-z0-9+/]+=*'", s)}
+    assert sources == {"'self'", "'none'", "'unsafe-inline'", "data:"}
 
 
-def test_docs_has_its_own_policy_and_no_inline_script(client) -> None:  # type: ignore[no-untyped-def]
+def test_docs_has_the_standard_policy_and_only_our_files(client) -> None:  # type: ignore[no-untyped-def]
+    if not docs.vendor_available():
+        message = "Swagger UI is not built: run scripts/build-frontend.sh"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     response = client.get("/docs")
-    assert response.headers["content-security-policy"] == middleware.DOCS_CONTENT_SECURITY_POLICY
+    assert response.status_code == 200
+    assert response.headers["content-security-policy"] == middleware.CONTENT_SECURITY_POLICY
+    directives = policy(response.headers["content-security-policy"])
+    assert directives["script-src"] == ["'self'"]
+    assert directives["style-src"][0] == "'self'"
     page = parse_html(response.text)
     assert [s.get("src") for s in page.find_all("script")] == [
-        "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js", "/static/docs.js"]
+        "/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/docs.js"]
+    assert [link.get("href") for link in page.find_all("link", rel="stylesheet")] == [
+        "/static/vendor/swagger-ui/swagger-ui.css"]
+    assert "://" not in response.text
     assert page.by_id("swagger-ui").get("data-openapi-url") == "/openapi.json"
+    for name in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        asset = client.get("/static/vendor/swagger-ui/" + name)
+        assert asset.status_code == 200
+        assert asset.content == (docs.VENDOR_DIR / name).read_bytes()
+        assert asset.headers["content-security-policy"] == middleware.CONTENT_SECURITY_POLICY
     assert client.get("/redoc").status_code == 404
 
 
@@ -162,7 +183,7 @@ HTML_PAGES = [
     "/search?q=nato", "/search?q=" + "x" * 500, "/network", "/ontology", "/sparql",
     "/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%203&format=html",
     "/sparql?query=SELEKT&format=html", "/.well-known/void", "/downloads", "/queries",
-    "/sparql/limits",
+    "/sparql/limits", "/docs",
 ]
 
 

@@ -107,9 +107,10 @@ YASGUI_INLINE_STYLES = (
 )
 _STYLE_HASHES = " ".join(_hash_source(text) for text in (network.STYLE, *YASGUI_INLINE_STYLES))
 
-#: The Content-Security-Policy of every response. Scripts only from our own files (the
-#: query editor is self-hosted; no page has an inline script, an event-handler
-#: attribute or a ``javascript:`` link, and YASGUI needs no ``eval``). Style sheets from
+#: The Content-Security-Policy of every response, ``/docs`` included. Scripts only from
+#: our own files (the query editor and Swagger UI are self-hosted; no page has an inline
+#: script, an event-handler attribute or a ``javascript:`` link, and neither YASGUI nor
+#: Swagger UI needs ``eval``). Style sheets from
 #: our files, and the few inline ``<style>`` elements we know, by hash: the network
 #: picture's and YASGUI's above; ``style`` attributes are allowed (``style-src-attr``)
 #: since the editor's widgets may write them, and they cannot run code. Images, fonts
@@ -128,11 +129,6 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "form-action 'self'",
     "frame-ancestors 'none'",
 ))
-#: The policy of ``/docs`` (routes/docs.py): Swagger UI's script and style sheet come
-#: from its CDN there, as on FastAPI's own page; no inline script either.
-DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
-    "script-src 'self'", "script-src 'self' https://cdn.jsdelivr.net").replace(
-    "style-src 'self'", "style-src 'self' https://cdn.jsdelivr.net")
 #: Full URLs as Referer within this site (the access log shows where a visitor came
 #: from), only the origin to other sites: search words and SPARQL queries in our URLs
 #: never leave, and nothing at all is sent from https to http.
@@ -238,14 +234,11 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
-        policy = (DOCS_CONTENT_SECURITY_POLICY if _route_path(scope) == "/docs"
-                  else CONTENT_SECURITY_POLICY)
-
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(raw=list(message.get("headers", [])))
                 message["headers"] = headers.raw
-                headers["Content-Security-Policy"] = policy
+                headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
                 for name, value in self.HEADERS:
                     headers[name] = value
             await send(message)

@@ -1,6 +1,8 @@
 /*
  * Starts Swagger UI on /docs (instead of an inline script, which the site's
- * Content-Security-Policy forbids). The OpenAPI address comes from the page.
+ * Content-Security-Policy forbids). Swagger UI itself is served by this server
+ * (static/vendor/swagger-ui/), and the OpenAPI address comes from the page. The
+ * online validator's badge is off: it would send the description to another host.
  */
 (function () {
   "use strict";
@@ -15,6 +17,7 @@
     deepLinking: true,
     showExtensions: true,
     showCommonExtensions: true,
-    presets: [window.SwaggerUIBundle.presets.apis, window.SwaggerUIBundle.SwaggerUIStandalonePreset]
+    validatorUrl: null,
+    presets: [window.SwaggerUIBundle.presets.apis]
   });
 }());
