@@ -77,6 +77,41 @@ def cmd_check(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    from .backend.disk import load
+
+    files: list[Path] = list(args.files)
+    try:
+        record = load(args.store, files, args.graph, progress=not args.quiet,
+                      validate=not args.no_validate)
+    except ShapeViolationError as exc:
+        print(exc.report_text)
+        print(f"alliance-ld: error: the data does not conform to the shapes (report above); "
+              f"{args.store} is unchanged", file=sys.stderr)
+        return EXIT_VIOLATIONS
+    print(f"alliance-ld: {args.store}: {record.triples} triples in {len(record.graphs)} "
+          f"graphs (data version {record.data_version})", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from .backend.disk import backup
+
+    record = backup(args.store, args.target)
+    print(f"alliance-ld: backed up {args.store} ({record.triples} triples, data version "
+          f"{record.data_version}) to {args.target}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .backend.disk import restore
+
+    record = restore(args.backup, args.store, replace=args.replace)
+    print(f"alliance-ld: restored {args.store} from {args.backup} ({record.triples} triples, "
+          f"data version {record.data_version})", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -89,7 +124,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in {
         "host": args.host, "port": args.port, "base_iri": args.base_iri,
         "public_url": args.public_url, "root_path": args.root_path,
-        "data": _paths(args.data), "query_timeout": args.query_timeout,
+        "data": _paths(args.data), "store": args.store, "query_timeout": args.query_timeout,
         "max_rows": args.max_rows, "query_workers": args.workers,
         "query_memory_mb": args.query_memory,
         "forwarded_allow_ips": args.forwarded_allow_ips,
@@ -167,7 +202,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("stats", cmd_stats, "Count triples per graph and resources per class.")
 
+    p = add("load", cmd_load, "Import RDF files into an on-disk store (validated first).",
+            data=False)
+    p.add_argument("--store", type=Path, required=True, metavar="DIR",
+                   help="the store folder (made if missing)")
+    p.add_argument("--graph", metavar="IRI",
+                   help="load every file into this named graph (default: each triples file "
+                   "into …/graph/<file stem>; N-Quads and TriG keep their graphs)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-validate", action="store_true",
+                   help="do not check the files against the shapes (the record says so)")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                   help="N-Triples, Turtle, N-Quads, TriG, RDF/XML or JSON-LD, also .gz")
+
+    p = add("backup", cmd_backup, "Copy an on-disk store into a new folder.", data=False)
+    p.add_argument("--store", type=Path, required=True, metavar="DIR")
+    p.add_argument("target", type=Path, metavar="BACKUP-DIR")
+
+    p = add("restore", cmd_restore, "Make an on-disk store a copy of a backup.", data=False)
+    p.add_argument("backup", type=Path, metavar="BACKUP-DIR")
+    p.add_argument("--store", type=Path, required=True, metavar="DIR")
+    p.add_argument("--replace", action="store_true", help="overwrite a store that has data")
+
     p = add("serve", cmd_serve, "Serve the data: SPARQL endpoint, linked data and pages.")
+    p.add_argument("--store", type=Path, metavar="DIR",
+                   help="serve an on-disk store made by 'alliance-ld load' (env ALLIANCE_LD_STORE)")
     p.add_argument("--host", help="interface (default 127.0.0.1; env ALLIANCE_LD_HOST)")
     p.add_argument("--port", type=int, help="port (default 8000; env ALLIANCE_LD_PORT)")
     p.add_argument("--base-iri", help="canonical base of stored IRIs "

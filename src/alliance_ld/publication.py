@@ -16,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from .backend import BackendSpec
 from .errors import ShapeViolationError
 from .resources import (
     DATA_DIR,
@@ -58,10 +59,16 @@ class Publication:
     report: ValidationReport
     nquads: bytes
     rewriter: IriRewriter
+    #: Where the query workers find the data.
+    backend: BackendSpec = field(default_factory=BackendSpec)
     labels: dict[str, str] = field(default_factory=dict)
     types: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     etag: str = ""
     last_modified: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def __post_init__(self) -> None:
+        if self.backend.store is None and self.backend.nquads is None:
+            self.backend = BackendSpec(nquads=self.nquads)
 
     @property
     def data_graphs(self) -> list[str]:
@@ -77,7 +84,13 @@ def _data_paths(settings: Settings) -> list[Path]:
 
 
 def load_publication(settings: Settings) -> Publication:
-    """Load ontology, data and shapes; validate; raise if the data violates the shapes."""
+    """Load ontology, data and shapes; validate; raise if the data violates the shapes.
+
+    With ``settings.store``, the data is an on-disk store made by ``alliance-ld
+    load``: it was validated when it was imported, and its record says so.
+    """
+    if settings.store is not None:
+        return _publication_from_store(settings, settings.store)
     store = Store()
     store.load_file(ONTOLOGY_FILE, ONTOLOGY_GRAPH)
     store.load_paths(_data_paths(settings))
@@ -95,6 +108,27 @@ def load_publication(settings: Settings) -> Publication:
         rewriter=IriRewriter(settings.base_iri, settings.public_url),
         etag='"' + hashlib.sha256(nquads).hexdigest()[:32] + '"',
         last_modified=_last_modified(store),
+        backend=BackendSpec(nquads=nquads),
+    )
+    _index(publication)
+    return publication
+
+
+def _publication_from_store(settings: Settings, folder: Path) -> Publication:
+    from .backend.disk import open_checked
+
+    record = open_checked(folder)
+    store = Store(folder, read_only=True)
+    nquads = ox.serialize(list(store.quads()), format=ox.RdfFormat.N_QUADS) or b""
+    publication = Publication(
+        settings=settings,
+        store=store,
+        report=ValidationReport(),
+        nquads=nquads,
+        rewriter=IriRewriter(settings.base_iri, settings.public_url),
+        etag='"' + record.data_version + '"',
+        last_modified=datetime.fromisoformat(record.modified),
+        backend=BackendSpec(store=str(folder.resolve())),
     )
     _index(publication)
     return publication

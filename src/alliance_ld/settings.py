@@ -31,6 +31,8 @@ class Settings(BaseSettings):
         "headers are trusted ('*': every peer)",
     )
     data: list[Path] | None = Field(None, description="data files or folders (default: shipped)")
+    store: Path | None = Field(
+        None, description="an on-disk store made by 'alliance-ld load', served instead of --data")
     queries: Path | None = Field(
         None, description="folder of named queries (*.rq) served at /queries (default: shipped)")
     query_timeout: float = Field(30.0, gt=0, description="seconds before a query is stopped")

@@ -23,26 +23,21 @@ a ``head.link`` to an explanation.
 """
 from __future__ import annotations
 
-import csv
-import io
-import json
 import multiprocessing
 import multiprocessing.connection
 import queue
-import re
 import resource
 import signal
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 import anyio
 import anyio.to_thread
-import pyoxigraph as ox
 
+from .backend import Backend, BackendSpec, QueryOutcome, QueryRequest
 from .errors import AllianceLDError, InputError, QuerySyntaxError
 from .query_analysis import (
     QueryAnalysis,
@@ -96,23 +91,6 @@ class WorkerBusyError(WorkerFailedError):
 # Requests and outcomes
 
 
-@dataclass(frozen=True)
-class QueryRequest:
-    query: str
-    results_media_type: str | None  # for SELECT / ASK
-    graph_media_type: str | None  # for CONSTRUCT / DESCRIBE
-    #: The default graph: these graphs merged; ``None``: the union of every graph.
-    default_graphs: tuple[str, ...] | None = None
-    #: The named graphs a query may see; ``None``: every graph of the store.
-    named_graphs: tuple[str, ...] | None = None
-    max_rows: int = 10_000
-    #: Cap on the size of a result, counted over its terms before serialisation.
-    max_bytes: int = 64 * 1024 * 1024
-    truncation_link: str | None = None
-    prefixes: dict[str, str] = field(default_factory=dict)
-    base_iri: str | None = None  # resolves relative IRIs in the query
-
-
 def query_dataset(analysis: QueryAnalysis, default_graphs: list[str], named_graphs: list[str],
                   ) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
     """The dataset a query runs on: ``(default graphs, named graphs)``.
@@ -132,15 +110,6 @@ def query_dataset(analysis: QueryAnalysis, default_graphs: list[str], named_grap
 
 
 @dataclass(frozen=True)
-class QueryOutcome:
-    kind: str  # "solutions", "boolean" or "graph"
-    media_type: str
-    body: bytes
-    rows: int
-    truncated: bool
-
-
-@dataclass(frozen=True)
 class AnalyseJob:
     """Ask a worker to parse a query (see :mod:`alliance_ld.query_analysis`)."""
 
@@ -153,166 +122,9 @@ class AnalyseJob:
 # Serialisation of (possibly capped) results, done in the worker
 
 
-def _json_term(term: Any) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    return {"type": "triple", "value": str(term)}
-
-
-def _xml_term(term: Any) -> str:
-    if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
-    if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if isinstance(term, ox.Literal):
-        attrs = ""
-        if term.language:
-            attrs = f" xml:lang={quoteattr(term.language)}"
-        elif term.datatype.value != XSD_STRING:
-            attrs = f" datatype={quoteattr(term.datatype.value)}"
-        return f"<literal{attrs}>{escape(term.value)}</literal>"
-    return f"<literal>{escape(str(term))}</literal>"
-
-
-def _csv_value(term: Any) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return str(getattr(term, "value", term))
-
-
-def serialize_solutions(variables: list[str], rows: list[list[Any]], media_type: str,
-                        link: str | None) -> bytes:
-    if media_type == "application/sparql-results+json":
-        head: dict[str, Any] = {"vars": variables}
-        if link:
-            head["link"] = [link]
-        bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True)
-                     if t is not None} for row in rows]
-        body = {"head": head, "results": {"bindings": bindings}}
-        return json.dumps(body, ensure_ascii=False).encode("utf-8")
-    if media_type == "application/sparql-results+xml":
-        out = ['<?xml version="1.0"?>', f'<sparql xmlns="{SPARQL_RESULTS_NS}">', "<head>"]
-        out += [f"<variable name={quoteattr(v)}/>" for v in variables]
-        if link:
-            out.append(f"<link href={quoteattr(link)}/>")
-        out += ["</head>", "<results>"]
-        for row in rows:
-            out.append("<result>")
-            out += [f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                    for v, t in zip(variables, row, strict=True) if t is not None]
-            out.append("</result>")
-        out += ["</results>", "</sparql>"]
-        return ("\n".join(out) + "\n").encode("utf-8")
-    if media_type == "text/csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(variables)
-        writer.writerows([_csv_value(t) for t in row] for row in rows)
-        return buffer.getvalue().encode("utf-8")
-    if media_type == "text/tab-separated-values":
-        lines = ["\t".join("?" + v for v in variables)]
-        lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
-        return ("\n".join(lines) + "\n").encode("utf-8")
-    raise ValueError(f"no SPARQL results serialiser for {media_type}")
-
-
-def serialize_boolean(result: ox.QueryBoolean, media_type: str) -> bytes:
-    buffer = io.BytesIO()
-    fmt = ox.QueryResultsFormat.from_media_type(media_type)
-    if fmt is None:
-        raise ValueError(f"no SPARQL results serialiser for {media_type}")
-    result.serialize(buffer, fmt)
-    return buffer.getvalue()
-
-
-def serialize_triples(triples: list[ox.Triple], media_type: str,
-                      prefixes: dict[str, str]) -> bytes:
-    fmt = ox.RdfFormat.from_media_type(media_type)
-    if fmt is None:
-        raise ValueError(f"no RDF serialiser for {media_type}")
-    data: list[Any] = triples
-    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-        data = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    kwargs: dict[str, Any] = {}
-    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        kwargs["prefixes"] = prefixes
-    return bytes(ox.serialize(data, format=fmt, **kwargs))  # type: ignore[arg-type]
-
-
-def _term_size(term: Any) -> int:
-    """About how many bytes a term takes once serialised."""
-    if term is None:
-        return 0
-    if isinstance(term, ox.Literal):
-        return 32 + len(term.value) + len(term.datatype.value) + len(term.language or "")
-    if isinstance(term, ox.Triple):
-        return 8 + sum(_term_size(t) for t in (term.subject, term.predicate, term.object))
-    return 32 + len(getattr(term, "value", ""))
-
-
-def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
-    """Run one query on ``store`` and serialise its result, capped in rows and bytes.
-
-    The query must have passed :func:`alliance_ld.query_analysis.analyse`: its
-    dataset comes from that parse (see :func:`query_dataset`), never from the
-    engine's reading of the query.
-    """
-    kwargs: dict[str, Any] = {"base_iri": request.base_iri}
-    if request.default_graphs is None:
-        kwargs["use_default_graph_as_union"] = True
-    else:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
-    if request.named_graphs is not None:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
-    result = store.query(request.query, **kwargs)
-    cap, budget = request.max_rows, request.max_bytes
-    if isinstance(result, ox.QueryBoolean):
-        media = request.results_media_type or "application/sparql-results+json"
-        return QueryOutcome("boolean", media, serialize_boolean(result, media), 1, False)
-    size = 0
-    truncated = False
-    if isinstance(result, ox.QuerySolutions):
-        variables = [v.value for v in result.variables]
-        rows: list[list[Any]] = []
-        for solution in result:
-            row = [solution[v] for v in variables]
-            size += sum(_term_size(t) for t in row) + 8
-            if len(rows) == cap or size > budget:
-                truncated = True
-                break
-            rows.append(row)
-        media = request.results_media_type or "application/sparql-results+json"
-        link = request.truncation_link if truncated else None
-        return QueryOutcome("solutions", media,
-                            serialize_solutions(variables, rows, media, link), len(rows),
-                            truncated)
-    triples: list[ox.Triple] = []
-    for triple in result:
-        size += _term_size(triple)
-        if len(triples) == cap or size > budget:
-            truncated = True
-            break
-        triples.append(triple)
-    media = request.graph_media_type or "text/turtle"
-    return QueryOutcome("graph", media, serialize_triples(triples, media, request.prefixes),
-                        len(triples), truncated)
-
-
 # ---------------------------------------------------------------------------
 # Worker processes
 
-_QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): ")
 #: How long a worker may take to acknowledge a job before it counts as hung.
 ACK_SECONDS = 5.0
 #: Refusals a worker reports, rebuilt by name in the server.
@@ -329,32 +141,22 @@ def _limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _syntax_reply(exc: SyntaxError) -> tuple[str, Any]:
-    message = str(exc)
-    match = _QUERY_POSITION.match(message)
-    if match:
-        return "syntax", (message[match.end():], int(match[1]), int(match[2]))
-    return "syntax", (message, None, None)
-
-
-def _handle(store: ox.Store, job: Any) -> tuple[str, Any]:
+def _handle(backend: Backend, job: Any) -> tuple[str, Any]:
     try:
         if isinstance(job, AnalyseJob):
             return "ok", analyse(job.query, job.base_iri, job.limits)
         if isinstance(job, QueryRequest):
-            return "ok", evaluate(store, job)
+            return "ok", backend.evaluate(job)
         return "error", f"unknown job {type(job).__name__}"
     except QuerySyntaxError as exc:
         return "syntax", (exc.detail, exc.line, exc.column)
     except QueryRefusedError as exc:
         return "refused", (type(exc).__name__, str(exc))
-    except SyntaxError as exc:
-        return _syntax_reply(exc)
     except Exception as exc:  # noqa: BLE001 - reported to the client as a bad query
         return "error", f"{type(exc).__name__}: {exc}"
 
 
-def _worker_main(conn: multiprocessing.connection.Connection, nquads: bytes,
+def _worker_main(conn: multiprocessing.connection.Connection, spec: BackendSpec,
                  memory_mb: int = 0, require_sandbox: bool = True) -> None:
     """A query worker: no network (seccomp, first of all), capped memory, one job at a time."""
     try:
@@ -366,10 +168,13 @@ def _worker_main(conn: multiprocessing.connection.Connection, nquads: bytes,
             conn.send(("unsandboxed", sandbox))
             return
     _limit_memory(memory_mb)
-    store = ox.Store()
-    store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-    del nquads
-    conn.send(("ready", (len(store), sandbox)))
+    try:
+        backend = spec.open()
+    except OSError as exc:
+        conn.send(("failed", f"cannot open the data {spec.description}: {exc}"))
+        return
+    del spec
+    conn.send(("ready", (backend.count(), sandbox)))
     while True:
         try:
             job = conn.recv()
@@ -379,16 +184,16 @@ def _worker_main(conn: multiprocessing.connection.Connection, nquads: bytes,
             conn.send(("error", f"the worker could not read the job: {type(exc).__name__}"))
             continue
         conn.send(("started", None))
-        conn.send(_handle(store, job))
+        conn.send(_handle(backend, job))
 
 
 class _Worker:
-    def __init__(self, context: Any, nquads: bytes, memory_mb: int,
+    def __init__(self, context: Any, spec: BackendSpec, memory_mb: int,
                  require_sandbox: bool) -> None:
         parent, child = context.Pipe()
         self.conn: multiprocessing.connection.Connection = parent
         self.process = context.Process(target=_worker_main,
-                                       args=(child, nquads, memory_mb, require_sandbox),
+                                       args=(child, spec, memory_mb, require_sandbox),
                                        daemon=True)
         self.process.start()
         child.close()
@@ -407,6 +212,8 @@ class _Worker:
         status, payload = self.conn.recv()
         if status == "unsandboxed":
             raise SandboxUnavailableError(payload)
+        if status == "failed":
+            raise WorkerFailedError(payload)
         if status != "ready":
             raise WorkerFailedError("query worker failed to start")
         self.unsandboxed = payload[1]
@@ -426,11 +233,11 @@ class QueryExecutor:
     (503 with ``Retry-After``) comes at once.
     """
 
-    def __init__(self, nquads: bytes, workers: int = 2, timeout: float = 30.0,
+    def __init__(self, data: BackendSpec | bytes, workers: int = 2, timeout: float = 30.0,
                  memory_mb: int = 0, *, queue_size: int | None = None,
                  queue_wait: float = 5.0, require_sandbox: bool = True,
                  limits: QueryLimits | None = None) -> None:
-        self._nquads = nquads
+        self.spec = data if isinstance(data, BackendSpec) else BackendSpec(nquads=data)
         self.memory_mb = memory_mb
         self._size = workers
         self.timeout = timeout
@@ -462,7 +269,7 @@ class QueryExecutor:
         self.unsandboxed = started[0].unsandboxed
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._context, self._nquads, self.memory_mb, self.require_sandbox)
+        worker = _Worker(self._context, self.spec, self.memory_mb, self.require_sandbox)
         with self._lock:
             self._all.add(worker)
         return worker

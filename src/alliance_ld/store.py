@@ -13,6 +13,7 @@ Oxigraph lacks) asks :meth:`Store.rdflib_graph`, which converts on demand.
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -41,8 +42,21 @@ _QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): ")
 
 
 def graph_name_for(path: Path) -> str:
-    """The named-graph IRI of a data file: ``…/graph/<file stem>``."""
-    return GRAPH_NS + path.stem
+    """The named-graph IRI of a data file: ``…/graph/<file stem>`` (``nations.ttl.gz``: nations)."""
+    return GRAPH_NS + Path(path.name.removesuffix(".gz")).stem
+
+
+def _suffix(path: Path) -> str:
+    """The RDF suffix of a file, past a ``.gz``."""
+    return Path(path.name.removesuffix(".gz")).suffix
+
+
+def data_syntax_error(path: Path, exc: SyntaxError) -> DataSyntaxError:
+    """A parser's syntax error as a :class:`DataSyntaxError` naming file, line and column."""
+    message = str(exc)
+    match = _POSITION.search(message)
+    line, column = (int(match[1]), int(match[2])) if match else (None, None)
+    return DataSyntaxError(path, _PARSER_PREFIX.sub("", message), line, column)
 
 
 def _rdf_inputs(paths: Sequence[Path]) -> list[Path]:
@@ -65,19 +79,23 @@ def _rdf_inputs(paths: Sequence[Path]) -> list[Path]:
                 raise MissingInputError(f"{path}: no RDF files ({suffixes}) in this directory")
             files.extend(found)
         else:
-            if path.suffix not in _OX_FORMATS:
-                raise MissingInputError(f"{path}: unknown RDF file type {path.suffix!r}")
+            if _suffix(path) not in _OX_FORMATS:
+                raise MissingInputError(f"{path}: unknown RDF file type {_suffix(path)!r}")
             files.append(path)
     return files
 
 
 def _read(path: Path) -> bytes:
     try:
+        if path.name.endswith(".gz"):
+            with gzip.open(path, "rb") as compressed:
+                return compressed.read()
         return path.read_bytes()
     except PermissionError as exc:
         raise MissingInputError(f"{path}: file is not readable") from exc
-    except OSError as exc:
-        raise MissingInputError(f"{path}: cannot read: {exc.strerror}") from exc
+    except (OSError, EOFError) as exc:
+        raise MissingInputError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}"
+                                ) from exc
 
 
 def parse_quads(path: Path, graph: str | None = None) -> list[ox.Quad]:
@@ -89,15 +107,11 @@ def parse_quads(path: Path, graph: str | None = None) -> list[ox.Quad]:
     data = _read(path)
     try:
         triples = ox.parse(
-            data, format=_OX_FORMATS[path.suffix], base_iri=path.resolve().as_uri()
+            data, format=_OX_FORMATS[_suffix(path)], base_iri=path.resolve().as_uri()
         )
         return [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
     except SyntaxError as exc:
-        message = str(exc)
-        match = _POSITION.search(message)
-        line, column = (int(match[1]), int(match[2])) if match else (None, None)
-        detail = _PARSER_PREFIX.sub("", message)
-        raise DataSyntaxError(path, detail, line, column) from exc
+        raise data_syntax_error(path, exc) from exc
 
 
 # ---------------------------------------------------------------------------
@@ -145,9 +159,23 @@ class Store:
     (Oxigraph's RocksDB store), which the roadmap's persistent store builds on.
     """
 
-    def __init__(self, path: Path | None = None) -> None:
-        self._ox = ox.Store(str(path)) if path is not None else ox.Store()
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
+        if path is None:
+            self._ox = ox.Store()
+        else:
+            try:
+                self._ox = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+            except OSError as exc:
+                raise MissingInputError(f"{path}: cannot open the store: {exc}") from exc
         self.files: dict[str, Path] = {}
+
+    @classmethod
+    def wrap(cls, engine_store: ox.Store, files: dict[str, Path] | None = None) -> Store:
+        """A :class:`Store` over an Oxigraph store opened elsewhere (``files``: graph → file)."""
+        store = cls.__new__(cls)
+        store._ox = engine_store
+        store.files = dict(files or {})
+        return store
 
     # -- loading ----------------------------------------------------------
     def load_file(self, path: Path, graph: str | None = None) -> int:

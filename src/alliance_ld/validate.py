@@ -25,7 +25,7 @@ from pyshacl import validate as shacl_validate
 from rdflib.namespace import RDF, SH
 
 from .resources import DATA_DIR, ONTOLOGY_FILE, SHAPES_DIR
-from .store import Store, parse_quads, to_rdflib
+from .store import Store, to_rdflib
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -141,17 +141,25 @@ def validate_store(
     shapes_paths: Sequence[Path] | None = None,
     ontology_file: Path = ONTOLOGY_FILE,
 ) -> ValidationReport:
-    """Validate every named graph of ``store`` (except the ontology's) against the shapes."""
+    """Validate the data graphs of ``store`` (not the ontology, not the shapes).
+
+
+    What is validated is what the store holds, as the endpoint and the dumps
+    publish it (not the files it was loaded from). A focus node's data file is
+    the file its graph was loaded from, or else the graph's IRI.
+    """
     shapes, shape_origin = load_shapes(shapes_paths)
     data = rdflib.Graph()
     subject_origin: dict[str, str] = {}
-    for name, path in store.files.items():
-        if name.endswith("/graph/ontology"):
+    for quad in store.quads():
+        name = quad.graph_name.value if hasattr(quad.graph_name, "value") else ""
+        if name.endswith(("/graph/ontology", "/graph/shapes")):
             continue
-        for quad in parse_quads(path, name):
-            s = to_rdflib(quad.subject)
-            data.add((s, to_rdflib(quad.predicate), to_rdflib(quad.object)))
-            subject_origin.setdefault(str(s), str(path))
+        s = to_rdflib(quad.subject)
+        data.add((s, to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        if str(s) not in subject_origin:
+            path = store.files.get(name)
+            subject_origin[str(s)] = str(path) if path is not None else name
     data.parse(ontology_file, format="turtle")
     _conforms, report_graph, _text = shacl_validate(
         data,

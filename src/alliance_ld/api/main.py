@@ -31,7 +31,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 def start_executor(settings: Settings, publication: Publication) -> QueryExecutor:
     """Start the sandboxed query workers (raises SandboxUnavailableError when they cannot be)."""
     executor = QueryExecutor(
-        publication.nquads, settings.query_workers, settings.query_timeout,
+        publication.backend, settings.query_workers, settings.query_timeout,
         settings.query_memory_mb, queue_size=settings.queue_size,
         queue_wait=settings.queue_wait,
         require_sandbox=not settings.allow_unsandboxed_workers,

@@ -29,9 +29,9 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from ... import conneg
+from ...backend import QueryOutcome
 from ...publication import PREFIXES, Publication
 from ...resources import QUERIES_DIR
-from ...sparql import QueryOutcome
 from ...templating import local_url, render
 
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"

@@ -20,10 +20,11 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from ... import conneg
 from ...admission import ClientLimiter
+from ...backend import QueryRequest
 from ...errors import InputError, shown_input
 from ...publication import PREFIXES, Publication
 from ...query_analysis import UpdateRefusedError
-from ...sparql import QueryRequest, query_dataset
+from ...sparql import query_dataset
 from ..deps import ExecutorDep, PublicationDep
 from ..openapi import (
     BAD_REQUEST,

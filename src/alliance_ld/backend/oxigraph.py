@@ -1,0 +1,225 @@
+"""The Oxigraph back end (``pyoxigraph``): in memory, or an on-disk store folder.
+
+Parsing, SPARQL evaluation and result serialisation happen in Rust. Results
+are capped here, in the process that evaluates them, in rows and in bytes,
+so a caller never holds more than the caps allow.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from ..errors import QuerySyntaxError
+from . import Backend, QueryOutcome, QueryRequest
+
+SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): ")
+
+
+def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
+    message = str(exc)
+    match = _QUERY_POSITION.match(message)
+    if match:
+        return QuerySyntaxError(message[match.end():], int(match[1]), int(match[2]))
+    return QuerySyntaxError(message)
+
+
+class OxigraphBackend(Backend):
+    """An Oxigraph store, in memory or in a folder."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    @classmethod
+    def from_nquads(cls, nquads: bytes) -> OxigraphBackend:
+        store = ox.Store()
+        if nquads:
+            store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        return cls(store)
+
+    @classmethod
+    def open_read_only(cls, path: str | Path) -> OxigraphBackend:
+        return cls(ox.Store.read_only(str(path)))
+
+    def evaluate(self, request: QueryRequest) -> QueryOutcome:
+        return evaluate(self.store, request)
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self.store.named_graphs()
+                      if isinstance(g, ox.NamedNode))
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self.store)
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None,
+                                                           ox.NamedNode(graph)))
+
+
+def _json_term(term: Any) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+def _xml_term(term: Any) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        attrs = ""
+        if term.language:
+            attrs = f" xml:lang={quoteattr(term.language)}"
+        elif term.datatype.value != XSD_STRING:
+            attrs = f" datatype={quoteattr(term.datatype.value)}"
+        return f"<literal{attrs}>{escape(term.value)}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
+
+
+def _csv_value(term: Any) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(getattr(term, "value", term))
+
+
+def serialize_solutions(variables: list[str], rows: list[list[Any]], media_type: str,
+                        link: str | None) -> bytes:
+    if media_type == "application/sparql-results+json":
+        head: dict[str, Any] = {"vars": variables}
+        if link:
+            head["link"] = [link]
+        bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True)
+                     if t is not None} for row in rows]
+        body = {"head": head, "results": {"bindings": bindings}}
+        return json.dumps(body, ensure_ascii=False).encode("utf-8")
+    if media_type == "application/sparql-results+xml":
+        out = ['<?xml version="1.0"?>', f'<sparql xmlns="{SPARQL_RESULTS_NS}">', "<head>"]
+        out += [f"<variable name={quoteattr(v)}/>" for v in variables]
+        if link:
+            out.append(f"<link href={quoteattr(link)}/>")
+        out += ["</head>", "<results>"]
+        for row in rows:
+            out.append("<result>")
+            out += [f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                    for v, t in zip(variables, row, strict=True) if t is not None]
+            out.append("</result>")
+        out += ["</results>", "</sparql>"]
+        return ("\n".join(out) + "\n").encode("utf-8")
+    if media_type == "text/csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(variables)
+        writer.writerows([_csv_value(t) for t in row] for row in rows)
+        return buffer.getvalue().encode("utf-8")
+    if media_type == "text/tab-separated-values":
+        lines = ["\t".join("?" + v for v in variables)]
+        lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    raise ValueError(f"no SPARQL results serialiser for {media_type}")
+
+
+def serialize_boolean(result: ox.QueryBoolean, media_type: str) -> bytes:
+    buffer = io.BytesIO()
+    fmt = ox.QueryResultsFormat.from_media_type(media_type)
+    if fmt is None:
+        raise ValueError(f"no SPARQL results serialiser for {media_type}")
+    result.serialize(buffer, fmt)
+    return buffer.getvalue()
+
+
+def serialize_triples(triples: list[ox.Triple], media_type: str,
+                      prefixes: dict[str, str]) -> bytes:
+    fmt = ox.RdfFormat.from_media_type(media_type)
+    if fmt is None:
+        raise ValueError(f"no RDF serialiser for {media_type}")
+    data: list[Any] = triples
+    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        data = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    kwargs: dict[str, Any] = {}
+    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+        kwargs["prefixes"] = prefixes
+    return bytes(ox.serialize(data, format=fmt, **kwargs))  # type: ignore[arg-type]
+
+
+def _term_size(term: Any) -> int:
+    """About how many bytes a term takes once serialised."""
+    if term is None:
+        return 0
+    if isinstance(term, ox.Literal):
+        return 32 + len(term.value) + len(term.datatype.value) + len(term.language or "")
+    if isinstance(term, ox.Triple):
+        return 8 + sum(_term_size(t) for t in (term.subject, term.predicate, term.object))
+    return 32 + len(getattr(term, "value", ""))
+
+
+def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
+    """Run one query on ``store`` and serialise its result, capped in rows and bytes.
+
+    The query must have passed :func:`alliance_ld.query_analysis.analyse`: its
+    dataset comes from that parse (see :func:`alliance_ld.sparql.query_dataset`),
+    never from the engine's reading of the query.
+    """
+    kwargs: dict[str, Any] = {"base_iri": request.base_iri}
+    if request.default_graphs is None:
+        kwargs["use_default_graph_as_union"] = True
+    else:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
+    if request.named_graphs is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+    try:
+        result = store.query(request.query, **kwargs)
+    except SyntaxError as exc:
+        raise _syntax_error(exc) from exc
+    cap, budget = request.max_rows, request.max_bytes
+    if isinstance(result, ox.QueryBoolean):
+        media = request.results_media_type or "application/sparql-results+json"
+        return QueryOutcome("boolean", media, serialize_boolean(result, media), 1, False)
+    size = 0
+    truncated = False
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows: list[list[Any]] = []
+        for solution in result:
+            row = [solution[v] for v in variables]
+            size += sum(_term_size(t) for t in row) + 8
+            if len(rows) == cap or size > budget:
+                truncated = True
+                break
+            rows.append(row)
+        media = request.results_media_type or "application/sparql-results+json"
+        link = request.truncation_link if truncated else None
+        return QueryOutcome("solutions", media,
+                            serialize_solutions(variables, rows, media, link), len(rows),
+                            truncated)
+    triples: list[ox.Triple] = []
+    for triple in result:
+        size += _term_size(triple)
+        if len(triples) == cap or size > budget:
+            truncated = True
+            break
+        triples.append(triple)
+    media = request.graph_media_type or "text/turtle"
+    return QueryOutcome("graph", media, serialize_triples(triples, media, request.prefixes),
+                        len(triples), truncated)
+
+
