@@ -13,6 +13,7 @@ import signal
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,6 +32,11 @@ CLIENT_C = {"X-Forwarded-For": "198.51.100.3"}
 CLIENT_D = {"X-Forwarded-For": "198.51.100.4"}
 
 
+def _fresh(query: str) -> str:
+    """``query`` with a comment no other request has: never answered from the result cache."""
+    return f"# {uuid.uuid4().hex}\n{query}"
+
+
 def _workers(server: LiveServer) -> list[psutil.Process]:
     return [p for p in psutil.Process(server.process.pid).children(recursive=True)
             if "spawn_main" in " ".join(p.cmdline())]
@@ -43,7 +49,7 @@ def _wait_for_workers(server: LiveServer, count: int, timeout: float = 60) -> No
         time.sleep(0.2)
     # a new worker is in the pool once it has loaded the data
     while time.monotonic() < deadline:
-        if httpx.get(server.url + "sparql", params={"query": "ASK {}"},
+        if httpx.get(server.url + "sparql", params={"query": _fresh("ASK {}")},
                      headers=CLIENT_D, timeout=30).status_code == 200:
             return
 
@@ -111,9 +117,10 @@ def test_waiting_for_a_worker_is_bounded(admission: LiveServer) -> None:
     _wait_for_workers(admission, 2)
     holders = [Background(url, CLIENT_A), Background(url, CLIENT_B)]
     _busy_workers(admission, 2)
-    waiting = Background(url, CLIENT_C, query="ASK {}")  # takes the one place in the queue
+    # takes the one place in the queue (a query never seen: it needs a worker to be parsed)
+    waiting = Background(url, CLIENT_C, query=_fresh("ASK {}"))
     time.sleep(0.5)
-    refused = httpx.get(url, params={"query": "ASK {}"}, headers=CLIENT_D, timeout=1.0)
+    refused = httpx.get(url, params={"query": _fresh("ASK {}")}, headers=CLIENT_D, timeout=1.0)
     assert refused.status_code == 503
     assert refused.headers["retry-after"] == "2"
     assert refused.text == ("every query worker is busy and 1 queries are already waiting; "
@@ -135,8 +142,8 @@ def test_a_worker_that_died_idle_is_replaced_before_it_gets_a_query(
         while victim.is_running() and victim.status() != psutil.STATUS_ZOMBIE:
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        answers = [httpx.get(url, params={"query": "ASK { ?s ?p ?o }"}, headers=CLIENT_A,
-                             timeout=30) for _ in range(3)]
+        answers = [httpx.get(url, params={"query": _fresh("ASK { ?s ?p ?o }")},
+                             headers=CLIENT_A, timeout=30) for _ in range(3)]
         assert [a.status_code for a in answers] == [200, 200, 200]
         assert all(a.json()["boolean"] is True for a in answers)
         _wait_for_workers(admission, 2)

@@ -129,7 +129,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "query_memory_mb": args.query_memory,
         "forwarded_allow_ips": args.forwarded_allow_ips,
         "queries": args.queries, "max_result_bytes": args.max_result_bytes,
-        "client_queries": args.client_queries,
+        "client_queries": args.client_queries, "cache_bytes": args.cache_bytes,
         "queue_size": args.queue_size, "queue_wait": args.queue_wait,
         "max_query_bytes": args.max_query_bytes, "max_query_depth": args.max_query_depth,
         "body_timeout": args.body_timeout, "metrics_token": args.metrics_token,
@@ -254,6 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-result-bytes", type=int, metavar="BYTES",
                    help="cap on a result's size (default 33554432; "
                    "env ALLIANCE_LD_MAX_RESULT_BYTES)")
+    p.add_argument("--cache-bytes", type=int, metavar="BYTES",
+                   help="bound of the query result cache, 0 for none (default 67108864; "
+                   "env ALLIANCE_LD_CACHE_BYTES)")
     p.add_argument("--client-queries", type=int, metavar="N",
                    help="queries one client may have in flight (default: workers - 1, at "
                    "least 1; env ALLIANCE_LD_CLIENT_QUERIES)")

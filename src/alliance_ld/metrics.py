@@ -8,6 +8,7 @@
   :meth:`alliance_ld.sparql.QueryExecutor.execute` (so ``/sparql`` and the
   named queries are both counted);
 * ``alliance_ld_query_timeouts_total``: queries stopped by the timeout;
+* ``alliance_ld_result_cache_{hits,misses,bytes}``: the query result cache;
 * ``alliance_ld_store_triples``, ``alliance_ld_store_graphs`` and
   ``alliance_ld_store_graph_triples{graph=…}``: the size of the published store,
   read at scrape time; ``alliance_ld_ready``: 1 once the data is loaded and valid;
@@ -106,6 +107,16 @@ class StoreCollector(Collector):
                                  labels=["version"])
         info.add_metric([__version__], 1.0)
         yield info
+        executor = getattr(state, "executor", None)
+        if executor is not None:
+            cache = executor.results
+            for name, value, text in (
+                    ("hits", cache.hits, "Query answers served from the result cache"),
+                    ("misses", cache.misses, "Query answers the result cache did not have"),
+                    ("bytes", cache.size, "Bytes of query answers in the result cache")):
+                family = GaugeMetricFamily(f"alliance_ld_result_cache_{name}", text)
+                family.add_metric([], float(value))
+                yield family
         publication = getattr(state, "publication", None)
         if publication is None:
             return

@@ -68,7 +68,8 @@ class Publication:
 
     def __post_init__(self) -> None:
         if self.backend.store is None and self.backend.nquads is None:
-            self.backend = BackendSpec(nquads=self.nquads)
+            self.backend = BackendSpec(nquads=self.nquads,
+                                       version=hashlib.sha256(self.nquads).hexdigest())
 
     @property
     def data_graphs(self) -> list[str]:
@@ -108,7 +109,7 @@ def load_publication(settings: Settings) -> Publication:
         rewriter=IriRewriter(settings.base_iri, settings.public_url),
         etag='"' + hashlib.sha256(nquads).hexdigest()[:32] + '"',
         last_modified=_last_modified(store),
-        backend=BackendSpec(nquads=nquads),
+        backend=BackendSpec(nquads=nquads, version=hashlib.sha256(nquads).hexdigest()),
     )
     _index(publication)
     return publication
@@ -128,7 +129,7 @@ def _publication_from_store(settings: Settings, folder: Path) -> Publication:
         rewriter=IriRewriter(settings.base_iri, settings.public_url),
         etag='"' + record.data_version + '"',
         last_modified=datetime.fromisoformat(record.modified),
-        backend=BackendSpec(store=str(folder.resolve())),
+        backend=BackendSpec(store=str(folder.resolve()), version=record.data_version),
     )
     _index(publication)
     return publication

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     max_result_bytes: int = Field(
         32 * 1024 * 1024, ge=1024,
         description="cap on the size of a result in bytes (counted over its terms)")
+    cache_bytes: int = Field(
+        64 * 1024 * 1024, ge=0,
+        description="bound of the query result cache in bytes (0: no cache)")
     client_queries: int | None = Field(
         None, ge=1, description="queries one client may have running or waiting at once "
         "(default: one less than the workers, at least 1)")

@@ -31,6 +31,7 @@ import signal
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,7 @@ import anyio
 import anyio.to_thread
 
 from .backend import Backend, BackendSpec, QueryOutcome, QueryRequest
+from .cache import CACHE_BYTES, ResultCache, request_key
 from .errors import AllianceLDError, InputError, QuerySyntaxError
 from .query_analysis import (
     QueryAnalysis,
@@ -236,7 +238,7 @@ class QueryExecutor:
     def __init__(self, data: BackendSpec | bytes, workers: int = 2, timeout: float = 30.0,
                  memory_mb: int = 0, *, queue_size: int | None = None,
                  queue_wait: float = 5.0, require_sandbox: bool = True,
-                 limits: QueryLimits | None = None) -> None:
+                 limits: QueryLimits | None = None, cache_bytes: int = CACHE_BYTES) -> None:
         self.spec = data if isinstance(data, BackendSpec) else BackendSpec(nquads=data)
         self.memory_mb = memory_mb
         self._size = workers
@@ -255,6 +257,7 @@ class QueryExecutor:
         self._closed = False
         self._analyses: OrderedDict[tuple[str, str | None], QueryAnalysis] = OrderedDict()
         self.replaced = 0
+        self.results = ResultCache(cache_bytes)
 
     # -- life cycle -------------------------------------------------------
     def start(self) -> None:
@@ -416,12 +419,22 @@ class QueryExecutor:
                 self._analyses.popitem(last=False)
         return analysis
 
-    def run(self, request: QueryRequest) -> QueryOutcome:
-        """Run an analysed query in a worker, blocking; raises on timeout or bad query.
+    def key(self, request: QueryRequest) -> tuple[Hashable, ...]:
+        """What identifies the answer to ``request`` on this data (see :mod:`alliance_ld.cache`)."""
+        return request_key(self.spec.version, request)
 
-        The timeout counts from when a worker takes the query.
+    def run(self, request: QueryRequest) -> QueryOutcome:
+        """Answer an analysed query from the cache, or run it in a worker; blocking.
+
+        The timeout counts from when a worker takes the query. Only complete
+        answers are kept (errors and timeouts are not).
         """
+        key = self.key(request)
+        cached = self.results.get(key)
+        if cached is not None:
+            return cached
         outcome: QueryOutcome = self._call(request)
+        self.results.put(key, outcome)
         return outcome
 
     async def analysis(self, query: str, base_iri: str | None) -> QueryAnalysis:

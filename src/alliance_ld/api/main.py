@@ -36,6 +36,7 @@ def start_executor(settings: Settings, publication: Publication) -> QueryExecuto
         queue_wait=settings.queue_wait,
         require_sandbox=not settings.allow_unsandboxed_workers,
         limits=QueryLimits(settings.max_query_bytes, settings.max_query_depth),
+        cache_bytes=settings.cache_bytes,
     )
     executor.start()
     if executor.unsandboxed:

@@ -80,6 +80,8 @@ class BackendSpec:
     nquads: bytes | None = None
     #: An on-disk store folder (``alliance-ld load``), opened read-only.
     store: str | None = None
+    #: The data version: changes with every change of the data (the key of every cache).
+    version: str = ""
 
     def open(self) -> Backend:
         from .oxigraph import OxigraphBackend

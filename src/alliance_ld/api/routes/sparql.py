@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from ... import conneg
 from ...admission import ClientLimiter
 from ...backend import QueryRequest
+from ...cache import entity_tag
 from ...errors import InputError, shown_input
 from ...publication import PREFIXES, Publication
 from ...query_analysis import UpdateRefusedError
@@ -179,6 +180,13 @@ async def _answer_admitted(request: Request, publication: Publication, executor:
         prefixes=PREFIXES,
         base_iri=base_iri,
     )
+    # The answer's validator: the data version and everything that shapes the bytes.
+    etag = entity_tag(executor.key(query_request), settings.public_url or "",
+                      request.scope.get("root_path", ""))
+    if (not html and request.method == "GET"
+            and _etag_matches(request.headers.get("if-none-match"), etag)):
+        return Response(status_code=304, headers={
+            "ETag": etag, "Vary": "Accept", "Cache-Control": RESULT_CACHE_CONTROL})
     try:
         outcome = await executor.execute(query_request)
     except InputError as exc:
@@ -187,7 +195,7 @@ async def _answer_admitted(request: Request, publication: Publication, executor:
         raise
     if html:
         return editor_page(request, publication, query, outcome=outcome)
-    headers = {"Vary": "Accept"}
+    headers = {"Vary": "Accept", "ETag": etag, "Cache-Control": RESULT_CACHE_CONTROL}
     if outcome.truncated:
         headers["X-Result-Truncated"] = "true"
         headers["X-Result-Limit"] = str(settings.max_rows)
@@ -197,6 +205,20 @@ async def _answer_admitted(request: Request, publication: Publication, executor:
                 if f.media_type == outcome.media_type), chosen)
     return Response(rewriter.to_public_bytes(outcome.body), media_type=None,
                      headers={**headers, "Content-Type": fmt.content_type})
+
+
+#: Query results may be stored, but are checked (``If-None-Match``) before each reuse.
+RESULT_CACHE_CONTROL = "no-cache"
+
+
+def _etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 weak comparison of ``If-None-Match`` (``*`` or a list) with ``etag``."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    ours = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == ours for tag in if_none_match.split(","))
 
 
 def _check_single(params: Sequence[tuple[str, str]]) -> str | None:
