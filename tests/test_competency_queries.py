@@ -173,6 +173,39 @@ COMPETENCY_QUESTIONS = [
             "https://w3id.org/alliance-ld/id/partnership/japan-south-korea-united-states",
         }),
     ),
+    Question(
+        "15",
+        "What has begun since 1 January 1990, whatever the precision of its start date?",
+        frozenset({
+            "https://w3id.org/alliance-ld/id/membership/nato-czechia",
+            "https://w3id.org/alliance-ld/id/membership/nato-hungary",
+            "https://w3id.org/alliance-ld/id/membership/nato-poland",
+            "https://w3id.org/alliance-ld/id/membership/nato-bulgaria",
+            "https://w3id.org/alliance-ld/id/membership/nato-estonia",
+            "https://w3id.org/alliance-ld/id/membership/nato-latvia",
+            "https://w3id.org/alliance-ld/id/membership/nato-lithuania",
+            "https://w3id.org/alliance-ld/id/membership/nato-romania",
+            "https://w3id.org/alliance-ld/id/membership/nato-slovakia",
+            "https://w3id.org/alliance-ld/id/membership/nato-slovenia",
+            "https://w3id.org/alliance-ld/id/membership/nato-albania",
+            "https://w3id.org/alliance-ld/id/membership/nato-croatia",
+            "https://w3id.org/alliance-ld/id/membership/nato-montenegro",
+            "https://w3id.org/alliance-ld/id/membership/nato-north-macedonia",
+            "https://w3id.org/alliance-ld/id/membership/nato-finland",
+            "https://w3id.org/alliance-ld/id/membership/nato-sweden",
+            "https://w3id.org/alliance-ld/id/membership/aukus-australia",
+            "https://w3id.org/alliance-ld/id/membership/aukus-united-kingdom",
+            "https://w3id.org/alliance-ld/id/membership/aukus-united-states",
+            # xsd:gYear "1993": dropped by a filter on xsd:date values
+            "https://w3id.org/alliance-ld/id/partnership/state-partnership-program",
+            # xsd:gYearMonth "2022-02": dropped by a filter on xsd:date values
+            "https://w3id.org/alliance-ld/id/contribution/us-additional-forces-since-2022",
+            "https://w3id.org/alliance-ld/id/designation-assignment/jordan-mnna",
+            "https://w3id.org/alliance-ld/id/designation-assignment/philippines-mnna",
+            "https://w3id.org/alliance-ld/id/exercise/nordic-response-24",
+            "https://w3id.org/alliance-ld/id/organisation/dscs",
+        }),
+    ),
 ]
 
 _FILE_NAME = re.compile(r"^cq(\d\d)-[a-z0-9]+(?:-[a-z0-9]+)*\.rq$")
