@@ -102,6 +102,11 @@ INVALID_CASES: dict[str, list[Expect]] = {
     "missing-source": [
         violation(ALAND, "alds:SourcedResource_Shape (property dcterms:source)", "MinCount")
     ],
+    "source-access-date-not-a-date": [
+        violation(
+            "id:source/fixture", "alds:SourceDocument_Shape (property ald:accessedOn)", "Datatype"
+        )
+    ],
     "source-not-a-source-document": [
         violation(ALAND, "alds:SourcedResource_Shape (property dcterms:source)", "Class")
     ],

@@ -86,6 +86,7 @@ class ALD(DefinedNamespace):
     TroopContribution: URIRef  # noqa: N815
     Vessel: URIRef  # noqa: N815
     Withdrawal: URIRef  # noqa: N815
+    accessedOn: URIRef  # noqa: N815
     accessionDepositedOn: URIRef  # noqa: N815
     addresses: URIRef  # noqa: N815
     advises: URIRef  # noqa: N815
