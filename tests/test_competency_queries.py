@@ -59,6 +59,8 @@ COMPETENCY_QUESTIONS = [
             "https://w3id.org/alliance-ld/id/alliance/us-japan",
             "https://w3id.org/alliance-ld/id/alliance/us-philippines",
             "https://w3id.org/alliance-ld/id/alliance/anzus",
+            "https://w3id.org/alliance-ld/id/alliance/us-south-korea",
+            "https://w3id.org/alliance-ld/id/alliance/seato",
         }),
     ),
     Question(
@@ -173,6 +175,78 @@ COMPETENCY_QUESTIONS = [
             "https://w3id.org/alliance-ld/id/partnership/japan-south-korea-united-states",
         }),
     ),
+    Question(
+        "15",
+        "What has begun since 1 January 1990, whatever the precision of its start date?",
+        frozenset({
+            "https://w3id.org/alliance-ld/id/membership/nato-czechia",
+            "https://w3id.org/alliance-ld/id/membership/nato-hungary",
+            "https://w3id.org/alliance-ld/id/membership/nato-poland",
+            "https://w3id.org/alliance-ld/id/membership/nato-bulgaria",
+            "https://w3id.org/alliance-ld/id/membership/nato-estonia",
+            "https://w3id.org/alliance-ld/id/membership/nato-latvia",
+            "https://w3id.org/alliance-ld/id/membership/nato-lithuania",
+            "https://w3id.org/alliance-ld/id/membership/nato-romania",
+            "https://w3id.org/alliance-ld/id/membership/nato-slovakia",
+            "https://w3id.org/alliance-ld/id/membership/nato-slovenia",
+            "https://w3id.org/alliance-ld/id/membership/nato-albania",
+            "https://w3id.org/alliance-ld/id/membership/nato-croatia",
+            "https://w3id.org/alliance-ld/id/membership/nato-montenegro",
+            "https://w3id.org/alliance-ld/id/membership/nato-north-macedonia",
+            "https://w3id.org/alliance-ld/id/membership/nato-finland",
+            "https://w3id.org/alliance-ld/id/membership/nato-sweden",
+            "https://w3id.org/alliance-ld/id/membership/aukus-australia",
+            "https://w3id.org/alliance-ld/id/membership/aukus-united-kingdom",
+            "https://w3id.org/alliance-ld/id/membership/aukus-united-states",
+            # xsd:gYear "1993": dropped by a filter on xsd:date values
+            "https://w3id.org/alliance-ld/id/partnership/state-partnership-program",
+            # xsd:gYearMonth "2022-02": dropped by a filter on xsd:date values
+            "https://w3id.org/alliance-ld/id/contribution/us-additional-forces-since-2022",
+            "https://w3id.org/alliance-ld/id/designation-assignment/jordan-mnna",
+            "https://w3id.org/alliance-ld/id/designation-assignment/philippines-mnna",
+            "https://w3id.org/alliance-ld/id/exercise/nordic-response-24",
+            "https://w3id.org/alliance-ld/id/organisation/dscs",
+        }),
+    ),
+    Question(
+        "16",
+        "Which nations have left an alliance, and when?",
+        frozenset({
+            # Albania denounced the Warsaw Treaty on 12 September 1968 (NATO's 1971 study)
+            "https://w3id.org/alliance-ld/id/nation/albania",
+            # the German Democratic Republic left the Warsaw Pact on 24 September 1990
+            "https://w3id.org/alliance-ld/id/nation/german-democratic-republic",
+        }),
+    ),
+    Question(
+        "17",
+        "Which treaties entered into force in the 1950s, and with which kinds of obligation?",
+        frozenset({
+            # in force 1952-04-28, 1952-04-29, 1952-08-27, 1954-11-17 and 1955-02-19
+            "https://w3id.org/alliance-ld/id/treaty/us-japan-security-treaty-1951",
+            "https://w3id.org/alliance-ld/id/treaty/anzus-treaty",
+            "https://w3id.org/alliance-ld/id/treaty/us-philippines-mutual-defense-treaty",
+            "https://w3id.org/alliance-ld/id/treaty/us-korea-mutual-defense-treaty",
+            "https://w3id.org/alliance-ld/id/treaty/southeast-asia-collective-defense-treaty",
+        }),
+    ),
+    Question(
+        "18",
+        "Towards which members of its alliances has a party suspended its obligations,"
+        " and since when?",
+        frozenset({
+            # the United States suspended its ANZUS obligations to New Zealand, 17 September 1986
+            "https://w3id.org/alliance-ld/id/nation/new-zealand",
+        }),
+    ),
+    Question(
+        "19",
+        "Which treaties have been replaced by a later treaty, and by which?",
+        frozenset({
+            # the 1951 Security Treaty, replaced by the 1960 Treaty of Mutual Cooperation
+            "https://w3id.org/alliance-ld/id/treaty/us-japan-security-treaty-1951",
+        }),
+    ),
 ]
 
 _FILE_NAME = re.compile(r"^cq(\d\d)-[a-z0-9]+(?:-[a-z0-9]+)*\.rq$")
@@ -276,3 +350,23 @@ def test_answers_on_rdflib(rdflib_graph: rdflib.Graph, question: Question) -> No
             assert str(term.datatype) == XSD_ANY_URI, f"{term!r} is not an xsd:anyURI"
         values.add(str(term))
     assert values == question.expected
+
+
+def test_cq17_gives_the_obligation_kinds_of_each_treaty(store: Store) -> None:
+    """The second half of cq17: the kinds of obligation, as coded from each treaty's text."""
+    question = next(q for q in COMPETENCY_QUESTIONS if q.number == "17")
+    result = store.query(_query_file(question).read_text(encoding="utf-8"))
+    assert isinstance(result, ox.QuerySolutions)
+    kinds: dict[str, set[str]] = {}
+    for solution in result:
+        treaty, found = solution["treaty"], solution["kinds"]
+        assert treaty is not None
+        names = set(found.value.split(", ")) if found is not None else set()
+        kinds[treaty.value.rsplit("/", 1)[1]] = names - {""}
+    assert kinds == {
+        "us-japan-security-treaty-1951": set(),
+        "anzus-treaty": {"defence", "consultation"},
+        "us-philippines-mutual-defense-treaty": {"defence", "consultation"},
+        "us-korea-mutual-defense-treaty": {"defence", "consultation"},
+        "southeast-asia-collective-defense-treaty": {"defence"},
+    }

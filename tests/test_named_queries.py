@@ -25,7 +25,7 @@ def test_list_as_json(client) -> None:  # type: ignore[no-untyped-def]
     assert response.headers["content-type"] == "application/json"
     queries = response.json()["queries"]
     assert [q["name"] for q in queries] == COMPETENCY + QUALITY
-    assert len(COMPETENCY) == 14 and len(QUALITY) == 8
+    assert len(COMPETENCY) == 19 and len(QUALITY) == 8
     first = queries[0]
     assert first["name"] == "cq01-norad-members"
     assert first["question"] == "Which nations are members of NORAD?"
@@ -33,7 +33,7 @@ def test_list_as_json(client) -> None:  # type: ignore[no-untyped-def]
     assert first["url"] == "http://testserver/queries/cq01-norad-members"
     assert first["query"] == (QUERIES_DIR / "cq01-norad-members.rq").read_text()
     assert first["description"].startswith("Each ald:Membership names its organisation")
-    assert {q["kind"] for q in queries[14:]} == {"quality"}
+    assert {q["kind"] for q in queries[len(COMPETENCY):]} == {"quality"}
 
 
 def test_list_as_html(client) -> None:  # type: ignore[no-untyped-def]

@@ -74,7 +74,7 @@ def test_norad_joins_exactly_the_united_states_and_canada(publication) -> None: 
     assert network.members_of(ID + "partnership/mediterranean-dialogue") == [ID + "alliance/nato"]
     kinds = {r.iri.removeprefix(ID): r.kind_name for r in network.relationships.values()}
     assert kinds["alliance/nato"] == "alliance" and kinds["partnership/aukus"] == "partnership"
-    assert len(network.relationships) == 18
+    assert len(network.relationships) == 20
     edge = next(e for e in network.edges if e.relationship == ID + "alliance/norad"
                 and e.member == ID + "nation/canada")
     assert edge.memberships == (ID + "membership/norad-canada",)
@@ -83,7 +83,7 @@ def test_norad_joins_exactly_the_united_states_and_canada(publication) -> None: 
 def test_the_graph_matches_an_independent_query(publication) -> None:  # type: ignore[no-untyped-def]
     network = build_network(publication.store, publication.labels)
     assert {m.iri for m in network.nations} == expected_nations(publication)
-    assert len(network.nations) == 46
+    assert len(network.nations) == 48
     nation_edges = {(e.relationship, e.member) for e in network.edges
                     if e.member not in network.relationships}
     assert nation_edges == expected_pairs(publication)
@@ -131,8 +131,8 @@ def test_svg_is_an_accessible_image(svg: ElementTree.Element) -> None:
     assert svg.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
     assert title.text == "The alliance network"
     assert desc.text is not None
-    assert desc.text.startswith("46 nations joined by 6 alliances and 12 partnerships through "
-                                "71 memberships.")
+    assert desc.text.startswith("48 nations joined by 8 alliances and 12 partnerships through "
+                                "81 memberships.")
     width, height = int(svg.get("width", "0")), int(svg.get("height", "0"))
     assert svg.get("viewBox") == f"0 0 {width} {height}"
 
@@ -142,7 +142,7 @@ def test_svg_has_one_node_per_nation_with_a_membership(svg: ElementTree.Element,
     nations = nodes(svg, "nation")
     assert len(nations) == len({a.get("data-iri") for a in nations})
     assert {a.get("data-iri") for a in nations} == expected_nations(publication)
-    assert len(nodes(svg, "relationship")) == 18
+    assert len(nodes(svg, "relationship")) == 20
 
 
 def test_every_node_links_to_its_page_and_has_a_tooltip(svg: ElementTree.Element) -> None:
@@ -167,7 +167,7 @@ def test_svg_edges_are_the_memberships(svg: ElementTree.Element, publication) ->
     pairs = [(e.get("data-relationship"), e.get("data-member")) for e in nation_edges]
     assert len(pairs) == len(set(pairs))
     assert set(pairs) == expected_pairs(publication)
-    assert len(nation_edges) == 69
+    assert len(nation_edges) == 79
     norad = {e.get("data-member") for e in all_edges
              if e.get("data-relationship") == ID + "alliance/norad"}
     assert norad == {ID + "nation/united-states", ID + "nation/canada"}
@@ -229,7 +229,7 @@ def test_text_equivalent_lists_the_same_pairs_as_the_picture(page: Element) -> N
         drawn.add((href_of[path.attrs["data-relationship"]], href_of[path.attrs["data-member"]]))
     listed = table_pairs(page)
     assert listed == drawn
-    assert len(listed) == 71
+    assert len(listed) == 81
     assert {("/id/alliance/norad", "/id/nation/united-states"),
             ("/id/alliance/norad", "/id/nation/canada")} <= listed
     assert {m for r, m in listed if r == "/id/alliance/norad"} == {
@@ -239,7 +239,7 @@ def test_text_equivalent_lists_the_same_pairs_as_the_picture(page: Element) -> N
 def test_text_equivalent_names_each_relationship(page: Element) -> None:
     (table,) = [t for t in page.iter("table") if "network-members" in t.classes()]
     rows = [r for r in table.iter("tr") if "data-relationship" in r.attrs]
-    assert len(rows) == 18
+    assert len(rows) == 20
     norad = next(r for r in rows if r.attrs["data-relationship"] == ID + "alliance/norad")
     assert norad.links() == [("North American Aerospace Defense Command", "/id/alliance/norad"),
                              ("Canada", "/id/nation/canada"),

@@ -118,11 +118,13 @@ def test_home_lists_every_alliance_with_its_local_page(home: Element) -> None:
         ("ANZUS", "/id/alliance/anzus"),
         ("North American Aerospace Defense Command", "/id/alliance/norad"),
         ("North Atlantic Treaty Organization", "/id/alliance/nato"),
+        ("Southeast Asia Treaty Organization", "/id/alliance/seato"),
         ("U.S.–Japan Alliance", "/id/alliance/us-japan"),
         ("U.S.–Philippines Alliance", "/id/alliance/us-philippines"),
+        ("U.S.–Republic of Korea Alliance", "/id/alliance/us-south-korea"),
         ("Warsaw Pact", "/id/alliance/warsaw-pact"),
     ]
-    assert home.find_id("alliances").text() == "Alliances (6)"
+    assert home.find_id("alliances").text() == "Alliances (8)"
 
 
 def test_home_lists_partnerships_and_exercises(home: Element) -> None:

@@ -87,6 +87,7 @@ OBLIGATION = "id:obligation/test-obligation"
 CONTRIBUTION = "id:contribution/test-contribution"
 EXERCISE = "id:exercise/test-exercise"
 MINISTRY = "id:organisation/ministry"
+INSTANT = "id:instant/2022-02"
 
 #: Invalid fixture (file stem in tests/data/invalid/) -> the results it must produce.
 INVALID_CASES: dict[str, list[Expect]] = {
@@ -101,6 +102,11 @@ INVALID_CASES: dict[str, list[Expect]] = {
     "missing-source": [
         violation(ALAND, "alds:SourcedResource_Shape (property dcterms:source)", "MinCount")
     ],
+    "source-access-date-not-a-date": [
+        violation(
+            "id:source/fixture", "alds:SourceDocument_Shape (property ald:accessedOn)", "Datatype"
+        )
+    ],
     "source-not-a-source-document": [
         violation(ALAND, "alds:SourcedResource_Shape (property dcterms:source)", "Class")
     ],
@@ -108,7 +114,20 @@ INVALID_CASES: dict[str, list[Expect]] = {
     "wrong-date-datatype": [
         violation(MINISTRY, "alds:Ranges_Shape (property ald:startDate)", "Or")
     ],
-    "invalid-date": [violation(MINISTRY, "alds:Ranges_Shape (property ald:startDate)", "Or")],
+    # an ill-typed date is also one the calendar cannot place
+    "invalid-date": [
+        violation(MINISTRY, "alds:Ranges_Shape (property ald:startDate)", "Or"),
+        violation(MINISTRY, "alds:WrittenDate_Shape", "SPARQL"),
+    ],
+    # the calendar: every written date has its precision and bounds
+    "date-without-calendar-entry": [violation(MINISTRY, "alds:WrittenDate_Shape", "SPARQL")],
+    "instant-without-bounds": [
+        violation(INSTANT, "alds:Instant_Shape (property ald:earliestDate)", "MinCount"),
+        violation(INSTANT, "alds:Instant_Shape (property ald:latestDate)", "MinCount"),
+    ],
+    "instant-bounds-outside-date": [
+        violation("id:instant/1993", "alds:InstantBounds_Shape", "SPARQL")
+    ],
     "two-start-dates": [
         violation(MINISTRY, "alds:Ranges_Shape (property ald:startDate)", "MaxCount")
     ],
@@ -179,6 +198,9 @@ INVALID_CASES: dict[str, list[Expect]] = {
     "alliance-member-not-party": [warning(ALLIANCE, "alds:AllianceRecommended_Shape", "SPARQL")],
     "relationship-without-members": [
         warning(PARTNERSHIP, "alds:SecurityRelationshipRecommended_Shape", "SPARQL")
+    ],
+    "membership-start-without-event": [
+        violation(PARTNERSHIP, "alds:MembershipDates_Shape", "SPARQL")
     ],
     # agreements and obligations
     "entry-into-force-before-signing": [violation(MOU, "alds:Agreement_Shape", "SPARQL")],
@@ -442,6 +464,11 @@ VOCABULARY_LISTS: dict[str, list[tuple[str, str | None]]] = {
     "ObligationKind": [
         ("ObligationKind_Shape", None),
         ("ControlledVocabularies_Shape", "obligationKind"),
+    ],
+    "EventKind": [
+        ("EventKind_Shape", None),
+        ("ControlledVocabularies_Shape", "startEvent"),
+        ("ControlledVocabularies_Shape", "endEvent"),
     ],
     "CountQualifier": [
         ("CountQualifier_Shape", None),

@@ -14,9 +14,11 @@ class ALD(DefinedNamespace):
     _NS = Namespace("https://w3id.org/alliance-ld/ontology#")
 
     About: URIRef  # noqa: N815
+    AccessionDeposit: URIRef  # noqa: N815
     Agreement: URIRef  # noqa: N815
     AirDomain: URIRef  # noqa: N815
     Alliance: URIRef  # noqa: N815
+    Announcement: URIRef  # noqa: N815
     BinationalDefenceAgreement: URIRef  # noqa: N815
     Capability: URIRef  # noqa: N815
     CapabilityContribution: URIRef  # noqa: N815
@@ -31,7 +33,11 @@ class ALD(DefinedNamespace):
     DefenceObligation: URIRef  # noqa: N815
     Designation: URIRef  # noqa: N815
     DesignationAssignment: URIRef  # noqa: N815
+    Dissolution: URIRef  # noqa: N815
     Document: URIRef  # noqa: N815
+    EntryIntoForce: URIRef  # noqa: N815
+    EventKind: URIRef  # noqa: N815
+    EventKindScheme: URIRef  # noqa: N815
     Exactly: URIRef  # noqa: N815
     Exercise: URIRef  # noqa: N815
     ExerciseParticipation: URIRef  # noqa: N815
@@ -66,16 +72,22 @@ class ALD(DefinedNamespace):
     Region: URIRef  # noqa: N815
     SecurityCooperationActivity: URIRef  # noqa: N815
     SecurityRelationship: URIRef  # noqa: N815
+    Signature: URIRef  # noqa: N815
     SourceDocument: URIRef  # noqa: N815
     SpaceDomain: URIRef  # noqa: N815
     Standard: URIRef  # noqa: N815
     Strategy: URIRef  # noqa: N815
     SupportToOperations: URIRef  # noqa: N815
+    Suspension: URIRef  # noqa: N815
+    Termination: URIRef  # noqa: N815
     Topic: URIRef  # noqa: N815
     Treaty: URIRef  # noqa: N815
     TreatyObligation: URIRef  # noqa: N815
     TroopContribution: URIRef  # noqa: N815
     Vessel: URIRef  # noqa: N815
+    Withdrawal: URIRef  # noqa: N815
+    accessedOn: URIRef  # noqa: N815
+    accessionDepositedOn: URIRef  # noqa: N815
     addresses: URIRef  # noqa: N815
     advises: URIRef  # noqa: N815
     articleReference: URIRef  # noqa: N815
@@ -84,9 +96,13 @@ class ALD(DefinedNamespace):
     countQualifier: URIRef  # noqa: N815
     deploysVessel: URIRef  # noqa: N815
     designatedBy: URIRef  # noqa: N815
+    designatedOn: URIRef  # noqa: N815
     designation: URIRef  # noqa: N815
     designee: URIRef  # noqa: N815
+    dissolvedOn: URIRef  # noqa: N815
+    earliestDate: URIRef  # noqa: N815
     endDate: URIRef  # noqa: N815
+    endEvent: URIRef  # noqa: N815
     enteredIntoForceOn: URIRef  # noqa: N815
     focus: URIRef  # noqa: N815
     foundedOn: URIRef  # noqa: N815
@@ -99,8 +115,10 @@ class ALD(DefinedNamespace):
     inExercise: URIRef  # noqa: N815
     inResponseTo: URIRef  # noqa: N815
     issuedBy: URIRef  # noqa: N815
+    latestDate: URIRef  # noqa: N815
     leadershipPost: URIRef  # noqa: N815
     ledBy: URIRef  # noqa: N815
+    memberOf: URIRef  # noqa: N815
     obligationKind: URIRef  # noqa: N815
     ofNation: URIRef  # noqa: N815
     operatedBy: URIRef  # noqa: N815
@@ -108,6 +126,7 @@ class ALD(DefinedNamespace):
     participant: URIRef  # noqa: N815
     personnelCount: URIRef  # noqa: N815
     plannedSuccessor: URIRef  # noqa: N815
+    precision: URIRef  # noqa: N815
     prioritises: URIRef  # noqa: N815
     providesCapability: URIRef  # noqa: N815
     recipient: URIRef  # noqa: N815
@@ -116,5 +135,10 @@ class ALD(DefinedNamespace):
     signedOn: URIRef  # noqa: N815
     standardises: URIRef  # noqa: N815
     startDate: URIRef  # noqa: N815
+    startEvent: URIRef  # noqa: N815
+    supersededBy: URIRef  # noqa: N815
     supportedBy: URIRef  # noqa: N815
+    suspendedOn: URIRef  # noqa: N815
+    terminatedOn: URIRef  # noqa: N815
     viaProgramme: URIRef  # noqa: N815
+    withdrawnOn: URIRef  # noqa: N815
