@@ -23,6 +23,7 @@ import os
 import shutil
 import sys
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -267,6 +268,10 @@ def load(folder: Path, files: Sequence[Path], graph: str | None = None, *,
         record.write(staging)
         _swap(staging, folder)
         return record
+    except BaseException as exc:
+        # The failed frames hold the staging store; let it go before the folder is removed.
+        traceback.clear_frames(exc.__traceback__)
+        raise
     finally:
         store = None
         _collect()  # the engine lets go of the staging folder before it is removed
