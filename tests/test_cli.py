@@ -209,3 +209,26 @@ def test_reason_contradiction_exits_1(run_cli) -> None:
     assert result.returncode == 1, result.stderr
     assert "Consistent: no" in result.stdout
     assert "told to ignore unsupported datatypes" in result.stdout or "Reasoner" in result.stdout
+
+
+def test_query_has_the_endpoints_dataset_semantics(run_cli, client) -> None:  # type: ignore[no-untyped-def]
+    """FROM names one graph, from the command line as on the endpoint (one query path)."""
+    import pyoxigraph as ox
+
+    from alliance_ld.resources import DATA_DIR
+
+    query = ("SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/alliance-ld/graph/nations> "
+             "WHERE { ?s ?p ?o }")
+    in_file = len(list(ox.parse(path=str(DATA_DIR / "nations.ttl"),
+                                format=ox.RdfFormat.TURTLE)))
+    result = run_cli("query", query, "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert list(csv.reader(io.StringIO(result.stdout))) == [["n"], [str(in_file)]]
+    served = client.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    assert served.text.splitlines() == ["n", str(in_file)]
+
+
+def test_query_refuses_service_as_the_endpoint_does(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    assert result.returncode == 2
+    assert_one_line_error(result.stderr, "SERVICE is not supported")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import io
+import json
 import sys
 from pathlib import Path
 
-import pyoxigraph as ox
-
+from .backend import QueryRequest
 from .errors import MissingInputError
-from .store import QueryResult, Store
+from .query_analysis import analyse
+from .sparql import query_dataset
+from .store import Store
 
 RESULT_FORMATS = ("table", "csv", "json")
 
@@ -37,35 +38,29 @@ def read_query(arg: str) -> tuple[str, str]:
     return arg, "<argument>"
 
 
-def _cell(term: object) -> str:
+#: The command line's formats, as the endpoint's media types.
+_RESULT_TYPES = {"table": "application/sparql-results+json",
+                 "json": "application/sparql-results+json", "csv": "text/csv"}
+#: No cap from the command line: the user asked for the whole answer.
+_UNCAPPED = 2**62
+
+
+def _cell(term: dict[str, str] | None) -> str:
     if term is None:
         return ""
-    if isinstance(term, ox.Literal):
-        return term.value
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return str(term)
+    if term["type"] == "bnode":
+        return f"_:{term['value']}"
+    return term["value"]
 
 
-def render(result: QueryResult, fmt: str) -> str:
-    """Render a query result as an aligned table, SPARQL CSV or SPARQL JSON."""
-    if isinstance(result, ox.QueryBoolean):
-        value = bool(result)
-        if fmt == "json":
-            return '{"head": {}, "boolean": %s}\n' % ("true" if value else "false")
-        return ("true" if value else "false") + "\n"
-    if isinstance(result, ox.QueryTriples):
-        buffer = io.BytesIO()
-        result.serialize(buffer, ox.RdfFormat.N_TRIPLES)
-        return buffer.getvalue().decode("utf-8")
-    if fmt == "csv":
-        return _serialize(result, ox.QueryResultsFormat.CSV)
-    if fmt == "json":
-        return _serialize(result, ox.QueryResultsFormat.JSON)
-    variables = [v.value for v in result.variables]
-    rows = [[_cell(solution[v]) for v in variables] for solution in result]
+def _table(body: bytes) -> str:
+    """SPARQL JSON results as an aligned text table (or ``true``/``false``)."""
+    results = json.loads(body)
+    if "boolean" in results:
+        return ("true" if results["boolean"] else "false") + "\n"
+    variables: list[str] = results["head"]["vars"]
+    rows = [[_cell(binding.get(v)) for v in variables]
+            for binding in results["results"]["bindings"]]
     widths = [max([len(v) + 1] + [len(r[i]) for r in rows]) for i, v in enumerate(variables)]
     lines = ["  ".join(("?" + v).ljust(w) for v, w in zip(variables, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
@@ -74,11 +69,24 @@ def render(result: QueryResult, fmt: str) -> str:
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
-def _serialize(result: ox.QuerySolutions, fmt: ox.QueryResultsFormat) -> str:
-    buffer = io.BytesIO()
-    result.serialize(buffer, fmt)
-    return buffer.getvalue().decode("utf-8")
-
-
 def run_query(store: Store, text: str, fmt: str = "table") -> str:
-    return render(store.query(text), fmt)
+    """Answer a query exactly as the endpoint does, and render it for the terminal.
+
+    The same parse (:func:`alliance_ld.query_analysis.analyse`: refusals, the
+    dataset of ``FROM``/``FROM NAMED``), the same dataset semantics
+    (:func:`alliance_ld.sparql.query_dataset`), the same back end and result
+    writers; only the caps are off. CONSTRUCT and DESCRIBE print N-Triples.
+    """
+    analysis = analyse(text)
+    default_graphs, named_graphs = query_dataset(analysis, [], [])
+    # CSV has no form for a boolean: an ASK is answered in JSON, then printed as the table does.
+    media = _RESULT_TYPES["json" if analysis.form == "ASK" else fmt]
+    request = QueryRequest(
+        query=text, results_media_type=media, graph_media_type="application/n-triples",
+        default_graphs=default_graphs, named_graphs=named_graphs,
+        max_rows=_UNCAPPED, max_bytes=_UNCAPPED)
+    outcome = store.backend().evaluate(request)
+    if outcome.kind == "graph" or (fmt != "table" and outcome.kind != "boolean") or (
+            outcome.kind == "boolean" and fmt == "json"):
+        return outcome.body.decode("utf-8").rstrip("\n") + "\n"
+    return _table(outcome.body)

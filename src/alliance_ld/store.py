@@ -22,6 +22,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import XSD
 
+from .backend import Backend
 from .errors import DataSyntaxError, MissingInputError, QuerySyntaxError
 from .resources import DATA_DIR, GRAPH_NS, ONTOLOGY_FILE, RDF_SUFFIXES, rdf_files
 
@@ -176,6 +177,12 @@ class Store:
         store._ox = engine_store
         store.files = dict(files or {})
         return store
+
+    def backend(self) -> Backend:
+        """This store behind the back-end seam (for the command line's query path)."""
+        from .backend.oxigraph import OxigraphBackend
+
+        return OxigraphBackend(self._ox)
 
     # -- loading ----------------------------------------------------------
     def load_file(self, path: Path, graph: str | None = None) -> int:
