@@ -10,7 +10,8 @@ For each size, on one generated file (``bench/generate.py``):
 * the median and p99 latency over HTTP (127.0.0.1, one keep-alive connection, requests one
   after another) of a fixed query set, against the three servers, and the same queries run and
   serialised to SPARQL JSON in process with pyoxigraph (the floor);
-* ``/doc/...`` dereferencing, cold (first request for each of several documents) and warm;
+* ``/doc/...`` dereferencing, cold (first request for each of several documents), warm and
+  ``304``; and ``/healthz``, which reads no data: the floor of the web stack;
 * throughput with ``wrk`` (16 connections, a few seconds) of the lookup query on every server,
   and of a document and its ``304`` on alliance-ld.
 
@@ -342,6 +343,9 @@ class Bench:
                 return len(json.loads(body)["results"]["bindings"])
 
             self.latencies(system, run)
+            # The floor of the web stack: a route that reads no data.
+            health = timed(lambda: client.get("/healthz"), self.args.requests)
+            self.add(system, "median", "healthz", statistics.median(health) * 1e3, "ms")
             # Dereferencing: first request of each of DOC_COLD documents, then one warm.
             turtle = {"Accept": "text/turtle"}
             cold = []
@@ -422,8 +426,10 @@ class Bench:
               f"Turtle; " + ", ".join(f"{k} {v:,}" for k, v in data.counts.items()), flush=True)
 
         store = folder / "alliance-store"
-        seconds, peak = run_measured([str(BIN / "alliance-ld"), "load", "--quiet", "--store",
-                                      str(store), str(path)], folder / "alliance-load.log")
+        no_validate = ["--no-validate"] if self.args.no_validate else []
+        seconds, peak = run_measured([str(BIN / "alliance-ld"), "load", "--quiet", *no_validate,
+                                      "--store", str(store), str(path)],
+                                     folder / "alliance-load.log")
         self.add("alliance-ld", "load", "load --store", seconds, "s")
         self.add("alliance-ld", "load_peak_rss", "load --store", peak, "MB")
         oxstore = folder / "oxigraph-store"
@@ -435,7 +441,7 @@ class Bench:
         self.in_process(path)
         self.oxigraph_server(oxstore)
         self.alliance("alliance-disk", ["--store", str(store)])
-        if not self.args.no_memory_server:
+        if not (self.args.no_memory_server or self.args.no_validate):
             self.alliance("alliance-memory", ["--data", str(path)])
 
         for name in QUERIES:
@@ -487,16 +493,18 @@ def report(rows: list[Row]) -> str:
     for size in sizes:
         triples = next(r.triples for r in rows if r.size == size)
         lines = []
-        for item in [*QUERIES, "doc-cold", "doc-warm", "doc-304"]:
+        for item in [*QUERIES, "healthz", "doc-cold", "doc-warm", "doc-304"]:
             med = {s: _value(rows, size, s, "median", item) for s in SYSTEMS}
             p99 = _value(rows, size, "alliance-disk", "p99", item)
             lines.append([item, *(_fmt(med[s]) for s in SYSTEMS), _fmt(p99),
                           _ratio(med["alliance-disk"], med["oxigraph-server"]),
                           _ratio(med["alliance-memory"], med["oxigraph-server"]),
+                          _ratio(med["alliance-memory"], med["pyoxigraph"]),
                           _ratio(med["alliance-disk"], med["pyoxigraph"])])
         parts.append(f"## {triples:,} triples: median latency, ms (p99 of alliance-disk)\n"
                      + _table(["query", "ald mem", "ald disk", "oxigraph", "in-proc",
-                               "ald disk p99", "disk/oxigraph", "mem/oxigraph", "disk/in-proc"],
+                               "ald disk p99", "disk/oxigraph", "mem/oxigraph", "mem/in-proc",
+                               "disk/in-proc"],
                               lines))
         lines = []
         for system, load_name in (("alliance-disk", "load --store"),
@@ -560,6 +568,32 @@ def plot(rows: list[Row], path: Path) -> None:
     plt.close(fig)
 
 
+FIELDS = ["size", "triples", "system", "metric", "item", "value", "unit"]
+
+
+def save(rows: list[Row], text: str, folder: Path, names: Sequence[str]) -> None:
+    """Write ``rows`` as CSV, ``text`` and the plot, under each of ``names`` in ``folder``."""
+    for name in names:
+        with (folder / f"{name}.csv").open("w", newline="") as f:
+            out = csv.writer(f)
+            out.writerow(FIELDS)
+            for r in rows:
+                out.writerow([r.size, r.triples, r.system, r.metric, r.item, f"{r.value:.6g}",
+                              r.unit])
+        (folder / f"{name}.txt").write_text(text.rstrip("\n") + "\n")
+        plot(rows, folder / f"{name}.png")
+
+
+def read_csv(paths: Sequence[Path]) -> list[Row]:
+    rows: list[Row] = []
+    for path in paths:
+        with path.open(newline="") as f:
+            for r in csv.DictReader(f):
+                rows.append(Row(int(r["size"]), int(r["triples"]), r["system"], r["metric"],
+                                r["item"], float(r["value"]), r["unit"]))
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], metavar="N",
@@ -573,11 +607,26 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="seconds a server may take to be ready (default 1800)")
     parser.add_argument("--no-memory-server", action="store_true",
                         help="skip `serve --data` (it validates at start: slow on big data)")
+    parser.add_argument("--no-validate", action="store_true",
+                        help="load with --no-validate and skip `serve --data` (which validates): "
+                        "for sizes where pySHACL takes too long; the load time is then not ours")
+    parser.add_argument("--report", type=Path, nargs="+", metavar="CSV",
+                        help="run nothing: print the tables of earlier runs' CSV files (merged) "
+                        "and write them, with the plot, as --out/server-latest.*")
     parser.add_argument("--serve-arg", action="append", default=[], metavar="ARG",
                         help="extra argument for `alliance-ld serve` (repeatable)")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a new temporary one)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
+
+    if args.report:
+        rows = read_csv(args.report)
+        text = report(rows)
+        print(text)
+        args.out.mkdir(parents=True, exist_ok=True)
+        save(rows, "# tables of " + ", ".join(p.name for p in args.report) + "\n\n" + text,
+             args.out, ["server-latest"])
+        return 0
 
     signal.signal(signal.SIGTERM, _on_signal)
     work = args.work or Path(tempfile.mkdtemp(prefix="alliance-ld-bench-"))
@@ -608,16 +657,9 @@ def main(argv: Sequence[str] | None = None) -> int:
           + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    for name in (f"server-{stamp}", "server-latest"):
-        with (args.out / f"{name}.csv").open("w", newline="") as f:
-            out = csv.writer(f)
-            out.writerow(["size", "triples", "system", "metric", "item", "value", "unit"])
-            for r in bench.rows:
-                out.writerow([r.size, r.triples, r.system, r.metric, r.item, f"{r.value:.6g}",
-                              r.unit])
-        (args.out / f"{name}.txt").write_text(
-            "# " + ", ".join(f"{k} {v}" for k, v in env.items()) + "\n\n" + text + "\n")
-        plot(bench.rows, args.out / f"{name}.png")
+    header = "# " + ", ".join(f"{k} {v}" for k, v in env.items()) + "\n# " + " ".join(
+        ["bench/server.py", *(argv if argv is not None else sys.argv[1:])]) + "\n\n"
+    save(bench.rows, header + text, args.out, [f"server-{stamp}", "server-latest"])
     print(f"results in {args.out}/server-{stamp}.{{csv,txt,png}} (and server-latest.*)")
     if any(r.metric == "mismatch" for r in bench.rows):
         status = status or 2
