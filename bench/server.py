@@ -431,6 +431,8 @@ class Bench:
                                       "--store", str(store), str(path)],
                                      folder / "alliance-load.log")
         self.add("alliance-ld", "load", "load --store", seconds, "s")
+        self.add("alliance-ld", "validated", "load --store", 0 if self.args.no_validate else 1,
+                 "flag")
         self.add("alliance-ld", "load_peak_rss", "load --store", peak, "MB")
         oxstore = folder / "oxigraph-store"
         seconds, peak = run_measured([str(BIN / "oxigraph"), "load", "--location", str(oxstore),
@@ -510,8 +512,11 @@ def report(rows: list[Row]) -> str:
         for system, load_name in (("alliance-disk", "load --store"),
                                   ("alliance-memory", None), ("oxigraph-server", "oxigraph load")):
             load_owner = "alliance-ld" if system == "alliance-disk" else system
-            lines.append([system,
-                          _fmt(_value(rows, size, load_owner, "load", load_name or "")),
+            load = _fmt(_value(rows, size, load_owner, "load", load_name or ""))
+            if system == "alliance-disk" and _value(rows, size, "alliance-ld", "validated",
+                                                    "load --store") == 0:
+                load += " (not validated)"
+            lines.append([system, load,
                           _fmt(_value(rows, size, load_owner, "load_peak_rss", load_name or ""),
                                0),
                           _fmt(_value(rows, size, system, "ready", "start-up")),
