@@ -24,12 +24,10 @@ import gc
 import json
 import os
 import platform
-import random
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
 from importlib.metadata import version
 from pathlib import Path
 from typing import Protocol
@@ -37,195 +35,11 @@ from typing import Protocol
 import pyoxigraph as ox
 import rdflib
 
-ID = "https://w3id.org/alliance-ld/id/"
-ALD = "https://w3id.org/alliance-ld/ontology#"
-ORG = "http://www.w3.org/ns/org#"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import ALD, ID, ORG, Dataset, generate  # noqa: E402
 
 #: rdflib's evaluator is skipped above this many triples unless ``--all`` is given.
 RDFLIB_LIMIT = 300_000
-
-#: (IRI slug, English label) of the regions every size gets.
-REGIONS = [
-    ("europe", "Europe"),
-    ("north-america", "North America"),
-    ("south-america", "South America"),
-    ("africa", "Africa"),
-    ("middle-east", "Middle East"),
-    ("central-asia", "Central Asia"),
-    ("indo-pacific", "Indo-Pacific"),
-    ("arctic", "Arctic"),
-]
-
-# ---------------------------------------------------------------------------
-# Synthetic data
-# ---------------------------------------------------------------------------
-
-_PREFIXES = f"""\
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix org: <{ORG}> .
-@prefix ald: <{ALD}> .
-@prefix region: <{ID}region/> .
-@prefix nation: <{ID}nation/> .
-@prefix alliance: <{ID}alliance/> .
-@prefix membership: <{ID}membership/> .
-@prefix exercise: <{ID}exercise/> .
-@prefix contribution: <{ID}contribution/> .
-
-"""
-
-_FIRST_DAY = date(1949, 1, 1)
-_LAST_DAY = date(2024, 12, 31)
-
-
-@dataclass
-class Dataset:
-    """A generated graph: its Turtle text, its triple count and how many of each entity."""
-
-    turtle: bytes
-    triples: int
-    counts: dict[str, int] = field(default_factory=dict)
-
-
-def _random_date(rng: random.Random, after: date = _FIRST_DAY) -> date:
-    return after + timedelta(days=rng.randint(0, max((_LAST_DAY - after).days, 0)))
-
-
-def _date(d: date) -> str:
-    return f'"{d.isoformat()}"^^xsd:date'
-
-
-def _statement(parts: list[str]) -> tuple[str, int]:
-    """One Turtle statement from ``subject predicate object`` parts; with its triple count."""
-    return " ; ".join(parts) + " .", len(parts)
-
-
-def generate(target: int, seed: int) -> Dataset:
-    """A deterministic graph of ``target`` triples or a few more.
-
-    Uses the terms of ``ontology/alliance.ttl``. Regions are fixed; nations and
-    alliances are sized from ``target``; then membership nodes (``ald:Membership``
-    with ``org:member``, ``org:organization`` and dates), exercises (with
-    participants) and contributions (exercise participations, and troop
-    contributions with a personnel count) are added in a fixed rotation until
-    the triple budget is spent.
-    """
-    rng = random.Random(seed)
-    lines: list[str] = []
-    triples = 0
-
-    def emit(parts: list[str]) -> None:
-        nonlocal triples
-        line, n = _statement(parts)
-        lines.append(line)
-        triples += n
-
-    for slug, label in REGIONS:
-        emit([f"region:{slug} a ald:Region", f'rdfs:label "{label}"@en'])
-
-    n_nations = max(12, target // 300)
-    home: list[int] = []  # a nation's home region: not emitted, biases its memberships
-    for i in range(n_nations):
-        home.append(rng.randrange(len(REGIONS)))
-        emit(
-            [
-                f"nation:n{i} a ald:Nation",
-                f'rdfs:label "Nation {i}"@en',
-                f'skos:altLabel "N{i:04d}"@en',
-            ]
-        )
-
-    n_alliances = max(len(REGIONS), target // 2000)
-    by_region: dict[int, list[int]] = {r: [] for r in range(len(REGIONS))}
-    alliance_region: list[int] = []
-    for i in range(n_alliances):
-        region = i % len(REGIONS)
-        alliance_region.append(region)
-        by_region[region].append(i)
-        emit(
-            [
-                f"alliance:a{i} a ald:Alliance",
-                f'rdfs:label "Alliance {i}"@en',
-                f'skos:altLabel "A{i}"@en',
-                f"ald:region region:{REGIONS[region][0]}",
-            ]
-        )
-
-    counts = {"memberships": 0, "exercises": 0, "participations": 0, "troop_contributions": 0}
-    exercises: list[tuple[int, list[int]]] = []  # (alliance, participants) per exercise
-    rotation = ("exercise", "membership", "participation", "membership", "troops", "participation")
-    step = 0
-    while triples < target:
-        kind = rotation[step % len(rotation)]
-        step += 1
-        if kind == "membership":
-            i = counts["memberships"]
-            nation = rng.randrange(n_nations)
-            if rng.random() < 0.6:  # most nations join alliances of their own region
-                alliance = rng.choice(by_region[home[nation]])
-            else:
-                alliance = rng.randrange(n_alliances)
-            start = _random_date(rng)
-            parts = [
-                f"membership:m{i} a ald:Membership",
-                f"org:member nation:n{nation}",
-                f"org:organization alliance:a{alliance}",
-                f"ald:startDate {_date(start)}",
-            ]
-            if rng.random() < 0.2:
-                parts.append(f"ald:endDate {_date(_random_date(rng, start))}")
-            emit(parts)
-            counts["memberships"] += 1
-        elif kind == "exercise":
-            i = counts["exercises"]
-            alliance = rng.randrange(n_alliances)
-            who = rng.sample(range(n_nations), rng.randint(3, 8))
-            exercises.append((alliance, who))
-            emit(
-                [
-                    f"exercise:e{i} a ald:Exercise",
-                    f'rdfs:label "Exercise {i}"@en',
-                    f"ald:conductedUnder alliance:a{alliance}",
-                    f"ald:ledBy nation:n{who[0]}",
-                    f"ald:region region:{REGIONS[alliance_region[alliance]][0]}",
-                    f"ald:startDate {_date(_random_date(rng))}",
-                    "ald:participant " + ", ".join(f"nation:n{n}" for n in who),
-                ]
-            )
-            triples += len(who) - 1  # the object list holds one triple per participant
-            counts["exercises"] += 1
-        elif kind == "participation":
-            i = counts["participations"] + counts["troop_contributions"]
-            ex = rng.randrange(len(exercises))
-            alliance, who = exercises[ex]
-            emit(
-                [
-                    f"contribution:c{i} a ald:ExerciseParticipation",
-                    f"ald:contributor nation:n{rng.choice(who)}",
-                    f"ald:recipient alliance:a{alliance}",
-                    f"ald:inExercise exercise:e{ex}",
-                ]
-            )
-            counts["participations"] += 1
-        else:
-            i = counts["participations"] + counts["troop_contributions"]
-            alliance = rng.randrange(n_alliances)
-            emit(
-                [
-                    f"contribution:c{i} a ald:TroopContribution",
-                    f"ald:contributor nation:n{rng.randrange(n_nations)}",
-                    f"ald:recipient alliance:a{alliance}",
-                    f"ald:region region:{REGIONS[alliance_region[alliance]][0]}",
-                    f'ald:personnelCount "{rng.randint(10, 5000)}"^^xsd:nonNegativeInteger',
-                ]
-            )
-            counts["troop_contributions"] += 1
-
-    counts = {"regions": len(REGIONS), "nations": n_nations, "alliances": n_alliances, **counts}
-    text = _PREFIXES + "\n".join(lines) + "\n"
-    return Dataset(text.encode("utf-8"), triples, counts)
-
 
 # ---------------------------------------------------------------------------
 # Workloads
