@@ -292,3 +292,35 @@ def test_static_files_get_a_weak_tag_that_validates(client) -> None:
     again = client.get(path, headers={"If-None-Match": plain.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
     assert again.headers["etag"] == plain.headers["etag"]
+
+
+def test_a_304_for_a_document_sent_before_does_not_build_it_again(client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from alliance_ld.api.routes import resources
+
+    path, accept = "/doc/alliance/warsaw-pact.ttl", "text/turtle"
+    first = _document(client, path, accept)
+    assert first.status_code == 200
+    etag = first.headers["etag"]
+
+    def broken(*_: object, **__: object) -> None:
+        raise AssertionError("the document was built again")
+
+    monkeypatch.setattr(resources, "describe", broken)
+    again = _document(client, path, accept, **{"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    assert again.headers["last-modified"] == first.headers["last-modified"]
+    assert again.headers["content-location"] == first.headers["content-location"]
+    assert "x-request-id" in again.headers and "content-security-policy" in again.headers
+    for _ in range(3):  # each 304 is a fresh message: no header piles up
+        repeat = _document(client, path, accept, **{"If-None-Match": etag})
+        assert repeat.status_code == 304
+        assert len(repeat.headers.get_list("x-request-id")) == 1
+        assert len(repeat.headers.get_list("etag")) == 1
+    # another representation (Vary: Accept) was never sent: it is built, and fails here
+    with pytest.raises(AssertionError, match="built again"):
+        _document(client, path, "application/n-triples", **{"If-None-Match": etag})
+    # a stale tag is not answered 304 either
+    with pytest.raises(AssertionError, match="built again"):
+        _document(client, path, accept, **{"If-None-Match": 'W/"stale"'})

@@ -44,6 +44,7 @@ import logging
 import re
 import time
 import uuid
+from collections import OrderedDict
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import parse_qsl
@@ -431,6 +432,62 @@ def _not_modified_start(start: Message, compressible: bool) -> Message:
     return {"type": "http.response.start", "status": 304, "headers": headers}
 
 
+class SentValidators:
+    """The validators of the documents sent, so that a 304 need not build the document again.
+
+    A document's ETag is a function of the data version, the request (scheme,
+    prefix, path, query, the headers that shape its links, and those its
+    ``Vary`` names) and the route's answer to that request, which the same
+    request on the same data repeats. So once a document has been sent, a
+    request that is the same in all these and whose ``If-None-Match`` holds that
+    ETag is answered ``304`` from here, with the 304 the document's own answer
+    would have given. Bounded: the least recently used entries go first.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._vary: OrderedDict[tuple[str, ...], tuple[str, ...]] = OrderedDict()
+        self._sent: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], Message] = OrderedDict()
+
+    @staticmethod
+    def base_key(scope: Scope, request: Headers, data_version: str) -> tuple[str, ...]:
+        return (__version__, data_version, scope.get("scheme", ""), scope.get("root_path", ""),
+                scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"),
+                *(request.get(name, "") for name in _SHAPING_REQUEST_HEADERS))
+
+    def lookup(self, base: tuple[str, ...], request: Headers) -> Message | None:
+        """The 304 to send, if the request's ``If-None-Match`` holds a remembered ETag."""
+        if_none_match = request.get("if-none-match")
+        names = self._vary.get(base)
+        if if_none_match is None or names is None:
+            return None
+        key = (base, tuple(request.get(name, "") for name in names))
+        start = self._sent.get(key)
+        if start is None:
+            return None
+        etag = MutableHeaders(raw=start["headers"]).get("etag", "")
+        if not _etag_matches(if_none_match, etag):
+            return None
+        self._sent.move_to_end(key)
+        # a fresh message: the layers outside add their headers to the list they are given
+        return {**start, "headers": list(start["headers"])}
+
+    def remember(self, base: tuple[str, ...], request: Headers, response: MutableHeaders,
+                 not_modified: Message) -> None:
+        tokens = {t.strip().lower() for t in response.get("vary", "").split(",")} - {""}
+        if "*" in tokens:
+            return
+        names = tuple(sorted(tokens - {"accept-encoding", "origin"}))
+        self._vary[base] = names
+        self._vary.move_to_end(base)
+        key = (base, tuple(request.get(name, "") for name in names))
+        self._sent[key] = not_modified
+        self._sent.move_to_end(key)
+        for table in (self._vary, self._sent):
+            while len(table) > self.size:
+                table.popitem(last=False)
+
+
 class DocumentValidatorsMiddleware:
     """ETag, Last-Modified and Cache-Control on documents, and 304 for conditional GETs.
 
@@ -445,6 +502,7 @@ class DocumentValidatorsMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.sent = SentValidators()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         publication = getattr(getattr(scope.get("app"), "state", None), "publication", None)
@@ -453,6 +511,13 @@ class DocumentValidatorsMiddleware:
             await self.app(scope, receive, send)
             return
         request = Headers(scope=scope)
+        base = self.sent.base_key(scope, request, publication.etag)
+        remembered = self.sent.lookup(base, request)
+        if remembered is not None:
+            # The same document was sent before, on the same data: a 304 without building it.
+            await send(remembered)
+            await send({"type": "http.response.body", "body": b""})
+            return
         swallow = False  # after a 304: the body the route goes on sending is dropped
 
         async def send_validated(message: Message) -> None:
@@ -476,12 +541,13 @@ class DocumentValidatorsMiddleware:
                 headers["ETag"] = entity_tag(scope, headers, publication.etag)
                 headers.setdefault("last-modified", http_date(publication.last_modified))
             headers.setdefault("cache-control", DOCUMENT_CACHE_CONTROL)
+            length = headers.get("content-length")
+            compressible = length is None or int(length) >= GZIP_MINIMUM_SIZE
+            self.sent.remember(base, request, headers, _not_modified_start(message, compressible))
             if not not_modified(request, headers["etag"], headers.get("last-modified")):
                 await send(message)
                 return
             swallow = True
-            length = headers.get("content-length")
-            compressible = length is None or int(length) >= GZIP_MINIMUM_SIZE
             await send(_not_modified_start(message, compressible))
             await send({"type": "http.response.body", "body": b""})
 
