@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from alliance_ld.backend import QueryOutcome, QueryRequest
-from alliance_ld.cache import ResultCache, entity_tag, request_key
+from alliance_ld.cache import ResultCache, request_key, result_tag
 
 JSON = "application/sparql-results+json"
 
@@ -83,7 +83,7 @@ def test_the_key_holds_the_data_version_and_every_field() -> None:
     assert request_key("v1", request) != request_key("v1", other)
     wider = QueryRequest("ASK {}", JSON, None, named_graphs=("https://example.org/g",))
     assert request_key("v1", request) != request_key("v1", wider)
-    assert entity_tag(request_key("v1", request)) != entity_tag(request_key("v2", request))
+    assert result_tag(request_key("v1", request)) != result_tag(request_key("v2", request))
 
 
 def test_metrics_count_cache_hits(client: TestClient) -> None:

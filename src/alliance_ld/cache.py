@@ -29,7 +29,7 @@ def request_key(version: str, request: QueryRequest) -> tuple[Hashable, ...]:
             tuple(sorted(request.prefixes.items())))
 
 
-def entity_tag(key: tuple[Hashable, ...], *extra: str) -> str:
+def result_tag(key: tuple[Hashable, ...], *extra: str) -> str:
     """A weak ETag for the answer to ``key`` (and what else shapes the bytes sent)."""
     digest = hashlib.blake2b(repr((key, extra)).encode("utf-8", "replace"), digest_size=16)
     return f'W/"{digest.hexdigest()}"'

@@ -86,7 +86,6 @@ def run_query(store: Store, text: str, fmt: str = "table") -> str:
         default_graphs=default_graphs, named_graphs=named_graphs,
         max_rows=_UNCAPPED, max_bytes=_UNCAPPED)
     outcome = store.backend().evaluate(request)
-    if outcome.kind == "graph" or (fmt != "table" and outcome.kind != "boolean") or (
-            outcome.kind == "boolean" and fmt == "json"):
-        return outcome.body.decode("utf-8").rstrip("\n") + "\n"
-    return _table(outcome.body)
+    if outcome.kind != "graph" and (fmt == "table" or outcome.kind == "boolean" and fmt == "csv"):
+        return _table(outcome.body)
+    return outcome.body.decode("utf-8").rstrip("\n") + "\n"

@@ -28,7 +28,8 @@ from .resources import DATA_DIR, GRAPH_NS, ONTOLOGY_FILE, RDF_SUFFIXES, rdf_file
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
-_OX_FORMATS = {
+#: File suffixes and their formats; any of them may also end in ``.gz``.
+RDF_FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
     ".nt": ox.RdfFormat.N_TRIPLES,
     ".rdf": ox.RdfFormat.RDF_XML,
@@ -47,7 +48,7 @@ def graph_name_for(path: Path) -> str:
     return GRAPH_NS + Path(path.name.removesuffix(".gz")).stem
 
 
-def _suffix(path: Path) -> str:
+def rdf_suffix(path: Path) -> str:
     """The RDF suffix of a file, past a ``.gz``."""
     return Path(path.name.removesuffix(".gz")).suffix
 
@@ -80,8 +81,8 @@ def _rdf_inputs(paths: Sequence[Path]) -> list[Path]:
                 raise MissingInputError(f"{path}: no RDF files ({suffixes}) in this directory")
             files.extend(found)
         else:
-            if _suffix(path) not in _OX_FORMATS:
-                raise MissingInputError(f"{path}: unknown RDF file type {_suffix(path)!r}")
+            if rdf_suffix(path) not in RDF_FORMATS:
+                raise MissingInputError(f"{path}: unknown RDF file type {rdf_suffix(path)!r}")
             files.append(path)
     return files
 
@@ -108,7 +109,7 @@ def parse_quads(path: Path, graph: str | None = None) -> list[ox.Quad]:
     data = _read(path)
     try:
         triples = ox.parse(
-            data, format=_OX_FORMATS[_suffix(path)], base_iri=path.resolve().as_uri()
+            data, format=RDF_FORMATS[rdf_suffix(path)], base_iri=path.resolve().as_uri()
         )
         return [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
     except SyntaxError as exc:

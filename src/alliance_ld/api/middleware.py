@@ -391,7 +391,7 @@ def http_date(moment: datetime) -> str:
     return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
-def _etag_matches(if_none_match: str, etag: str) -> bool:
+def etag_matches(if_none_match: str, etag: str) -> bool:
     """Weak comparison (RFC 9110, 13.1.2): ``*`` or any listed tag with the same opaque part."""
     if if_none_match.strip() == "*":
         return True
@@ -405,7 +405,7 @@ def not_modified(request: Headers, etag: str | None, last_modified: str | None) 
     """RFC 9110, 13.2.2: If-None-Match decides when present, else If-Modified-Since."""
     if_none_match = request.get("if-none-match")
     if if_none_match is not None:
-        return etag is not None and _etag_matches(if_none_match, etag)
+        return etag is not None and etag_matches(if_none_match, etag)
     if_modified_since = request.get("if-modified-since")
     if if_modified_since is None or last_modified is None:
         return False
@@ -466,7 +466,7 @@ class SentValidators:
         if start is None:
             return None
         etag = MutableHeaders(raw=start["headers"]).get("etag", "")
-        if not _etag_matches(if_none_match, etag):
+        if not etag_matches(if_none_match, etag):
             return None
         self._sent.move_to_end(key)
         # a fresh message: the layers outside add their headers to the list they are given

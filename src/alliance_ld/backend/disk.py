@@ -29,12 +29,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, BinaryIO, cast
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
 from ..errors import AllianceLDError, MissingInputError, ShapeViolationError
 from ..resources import GRAPH_NS, ONTOLOGY_FILE, SHAPES_DIR, rdf_files
+from ..store import RDF_FORMATS, data_syntax_error, graph_name_for, rdf_suffix
 
 RECORD_FILE = "alliance-ld.json"
 #: The record's own format.
@@ -42,16 +43,6 @@ RECORD_FORMAT = 1
 ONTOLOGY_GRAPH = GRAPH_NS + "ontology"
 SHAPES_GRAPH = GRAPH_NS + "shapes"
 
-#: File suffixes and their formats; any of them may end in ``.gz``.
-FORMATS: dict[str, ox.RdfFormat] = {
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-}
 QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
 
 
@@ -113,13 +104,12 @@ class StoreRecord:
 
 
 def format_for(path: Path) -> ox.RdfFormat:
-    name = path.name[:-3] if path.name.endswith(".gz") else path.name
-    suffix = Path(name).suffix.lower()
-    if suffix not in FORMATS:
-        known = ", ".join(sorted(FORMATS))
+    suffix = rdf_suffix(path)
+    if suffix not in RDF_FORMATS:
+        known = ", ".join(sorted(RDF_FORMATS))
         raise MissingInputError(f"{path}: unknown RDF file type {suffix!r} (known: {known}, "
                                 "each also gzip-compressed)")
-    return FORMATS[suffix]
+    return RDF_FORMATS[suffix]
 
 
 class _Progress:
@@ -157,25 +147,22 @@ def _load_file(store: ox.Store, path: Path, graph: str | None,
     fmt = format_for(path)
     target = None
     if fmt not in QUAD_FORMATS or graph is not None:
-        from ..store import graph_name_for
-
-        target = ox.NamedNode(graph or graph_name_for(Path(path.name.removesuffix(".gz"))))
+        target = ox.NamedNode(graph or graph_name_for(path))
     try:
         size = path.stat().st_size
-        raw = cast(BinaryIO, gzip.open(path, "rb") if path.name.endswith(".gz")
-                   else path.open("rb"))
+        raw = path.open("rb")
     except OSError as exc:
         raise MissingInputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     with raw:
+        # The bar counts the bytes of the file as stored (compressed ones for .gz).
         reader = _Progress(raw, size, label, show)
+        source = cast(IO[bytes], reader)
         if path.name.endswith(".gz"):
-            reader.size = max(size * 8, 1)  # a guess: the bar is for the compressed bytes
+            source = cast(IO[bytes], gzip.GzipFile(fileobj=source, mode="rb"))
         try:
-            store.bulk_load(cast(IO[bytes], reader), format=fmt, base_iri=path.resolve().as_uri(),
+            store.bulk_load(source, format=fmt, base_iri=path.resolve().as_uri(),
                             to_graph=target)
         except SyntaxError as exc:
-            from ..store import data_syntax_error
-
             raise data_syntax_error(path, exc) from exc
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             raise MissingInputError(f"{path}: cannot read: {exc}") from exc
@@ -234,8 +221,6 @@ def load(folder: Path, files: Sequence[Path], graph: str | None = None, *,
             _load_file(store, path, graph, show, label)
             if progress and show is None:
                 _stderr(f"{label}: {len(store) - before} triples\n")
-        from ..store import graph_name_for
-
         origins = {graph or graph_name_for(p): p for p in files}
         conforms, report = (_validate(store, origins) if validate else (True, "not validated"))
         if not conforms:

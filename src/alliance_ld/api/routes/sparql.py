@@ -21,12 +21,13 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from ... import conneg
 from ...admission import ClientLimiter
 from ...backend import QueryRequest
-from ...cache import entity_tag
+from ...cache import result_tag
 from ...errors import InputError, shown_input
 from ...publication import PREFIXES, Publication
 from ...query_analysis import UpdateRefusedError
 from ...sparql import query_dataset
 from ..deps import ExecutorDep, PublicationDep
+from ..middleware import etag_matches
 from ..openapi import (
     BAD_REQUEST,
     BODY_TIMEOUT,
@@ -181,10 +182,11 @@ async def _answer_admitted(request: Request, publication: Publication, executor:
         base_iri=base_iri,
     )
     # The answer's validator: the data version and everything that shapes the bytes.
-    etag = entity_tag(executor.key(query_request), settings.public_url or "",
+    etag = result_tag(executor.key(query_request), settings.public_url or "",
                       request.scope.get("root_path", ""))
-    if (not html and request.method == "GET"
-            and _etag_matches(request.headers.get("if-none-match"), etag)):
+    if_none_match = request.headers.get("if-none-match")
+    if not html and request.method == "GET" and if_none_match and etag_matches(if_none_match,
+                                                                               etag):
         return Response(status_code=304, headers={
             "ETag": etag, "Vary": "Accept", "Cache-Control": RESULT_CACHE_CONTROL})
     try:
@@ -209,16 +211,6 @@ async def _answer_admitted(request: Request, publication: Publication, executor:
 
 #: Query results may be stored, but are checked (``If-None-Match``) before each reuse.
 RESULT_CACHE_CONTROL = "no-cache"
-
-
-def _etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """RFC 9110 weak comparison of ``If-None-Match`` (``*`` or a list) with ``etag``."""
-    if not if_none_match:
-        return False
-    if if_none_match.strip() == "*":
-        return True
-    ours = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == ours for tag in if_none_match.split(","))
 
 
 def _check_single(params: Sequence[tuple[str, str]]) -> str | None:
