@@ -12,13 +12,28 @@ a query worker process, which opens the back end itself:
   page cache, however many workers there are (see :mod:`alliance_ld.backend.disk`).
 
 A remote SPARQL triplestore is the next implementation of :class:`Backend`.
+
+Results reach the code above in two shapes: serialised, for the endpoint
+(:meth:`Backend.evaluate`), and as *neutral terms* for documents and pages
+(:meth:`Backend.select`, :meth:`Backend.construct`, :meth:`Backend.ask`):
+rdflib's ``URIRef``, ``BNode`` and ``Literal``, which every module above already
+knows, so no engine's term types leak through the seam.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+
+from rdflib.term import BNode, Literal, URIRef
+
+#: A term as the seam hands it out.
+Term = URIRef | BNode | Literal
+#: A triple of neutral terms.
+Triple = tuple[URIRef | BNode, URIRef, Term]
+#: A solution: variable name to its value; unbound variables are absent.
+Row = dict[str, Term]
 
 
 @dataclass(frozen=True)
@@ -61,12 +76,53 @@ class Backend(ABC):
         """
 
     @abstractmethod
+    def select(self, query: str, *, default_graphs: Sequence[str] | None = None,
+               named_graphs: Sequence[str] | None = None) -> list[Row]:
+        """The solutions of a SELECT query as neutral terms.
+
+        ``default_graphs=None`` makes the default graph the union of every named
+        graph (this project's dataset semantics, on every back end);
+        ``named_graphs=None`` lets ``GRAPH`` see every named graph.
+        """
+
+    @abstractmethod
+    def construct(self, query: str, *, default_graphs: Sequence[str] | None = None,
+                  named_graphs: Sequence[str] | None = None) -> list[Triple]:
+        """The triples of a CONSTRUCT (or DESCRIBE) query as neutral terms."""
+
+    @abstractmethod
+    def ask(self, query: str, *, default_graphs: Sequence[str] | None = None,
+            named_graphs: Sequence[str] | None = None) -> bool:
+        """The answer to an ASK query."""
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Apply a SPARQL 1.1 Update as one transaction: all of it or nothing."""
+
+    @abstractmethod
+    def dump(self, media_type: str, graph: str | None = None) -> Iterator[bytes]:
+        """A graph (or, with ``graph=None``, the whole dataset) serialised.
+
+        ``media_type`` is a triples format for one graph, or a quads format
+        (N-Quads, TriG) for the dataset; the chunks are written by the engine
+        where it can.
+        """
+
+    @abstractmethod
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""
 
     @abstractmethod
     def count(self, graph: str | None = None) -> int:
         """The number of quads, in all graphs or in one."""
+
+    @abstractmethod
+    def version(self) -> str:
+        """The data version: changes with every change of the data (the key of every cache).
+
+        A back end that cannot know when its data changes (a remote store)
+        returns a version that changes at least once per its cache lifetime.
+        """
 
     def close(self) -> None:  # noqa: B027 - optional
         """Release what the back end holds (files, connections)."""
@@ -87,12 +143,13 @@ class BackendSpec:
         from .oxigraph import OxigraphBackend
 
         if self.store is not None:
-            return OxigraphBackend.open_read_only(self.store)
-        return OxigraphBackend.from_nquads(self.nquads or b"")
+            return OxigraphBackend.open_read_only(self.store, self.version)
+        return OxigraphBackend.from_nquads(self.nquads or b"", self.version)
 
     @property
     def description(self) -> str:
         return f"on disk ({self.store})" if self.store is not None else "in memory"
 
 
-__all__: Sequence[str] = ("Backend", "BackendSpec", "QueryOutcome", "QueryRequest")
+__all__: Sequence[str] = ("Backend", "BackendSpec", "QueryOutcome", "QueryRequest", "Row",
+                          "Term", "Triple")

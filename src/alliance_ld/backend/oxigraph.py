@@ -11,14 +11,17 @@ import csv
 import io
 import json
 import re
+import uuid
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
+from rdflib.term import BNode, Literal, URIRef
 
 from ..errors import QuerySyntaxError
-from . import Backend, QueryOutcome, QueryRequest
+from . import Backend, QueryOutcome, QueryRequest, Row, Term, Triple
 
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -33,25 +36,115 @@ def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     return QuerySyntaxError(message)
 
 
+XSD_STRING_IRI = XSD_STRING
+
+
+def neutral(term: Any) -> Term:
+    """An Oxigraph term as the seam's neutral (rdflib) term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING_IRI:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"no neutral term for {term!r}")
+
+
+def _dataset(default_graphs: Sequence[str] | None,
+             named_graphs: Sequence[str] | None) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    if default_graphs is None:
+        kwargs["use_default_graph_as_union"] = True
+    else:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+    if named_graphs is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    return kwargs
+
+
 class OxigraphBackend(Backend):
     """An Oxigraph store, in memory or in a folder."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, version: str = "") -> None:
         self.store = store
+        self._version = version or uuid.uuid4().hex
 
     @classmethod
-    def from_nquads(cls, nquads: bytes) -> OxigraphBackend:
+    def from_nquads(cls, nquads: bytes, version: str = "") -> OxigraphBackend:
         store = ox.Store()
         if nquads:
             store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-        return cls(store)
+        return cls(store, version)
 
     @classmethod
-    def open_read_only(cls, path: str | Path) -> OxigraphBackend:
-        return cls(ox.Store.read_only(str(path)))
+    def open_read_only(cls, path: str | Path, version: str = "") -> OxigraphBackend:
+        return cls(ox.Store.read_only(str(path)), version)
 
     def evaluate(self, request: QueryRequest) -> QueryOutcome:
         return evaluate(self.store, request)
+
+    def _run(self, query: str, default_graphs: Sequence[str] | None,
+             named_graphs: Sequence[str] | None) -> Any:
+        try:
+            return self.store.query(query, **_dataset(default_graphs, named_graphs))
+        except SyntaxError as exc:
+            raise _syntax_error(exc) from exc
+
+    def select(self, query: str, *, default_graphs: Sequence[str] | None = None,
+               named_graphs: Sequence[str] | None = None) -> list[Row]:
+        result = self._run(query, default_graphs, named_graphs)
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError("select() needs a SELECT query")
+        names = [v.value for v in result.variables]
+        rows: list[Row] = []
+        for solution in result:
+            row: Row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = neutral(value)
+            rows.append(row)
+        return rows
+
+    def construct(self, query: str, *, default_graphs: Sequence[str] | None = None,
+                  named_graphs: Sequence[str] | None = None) -> list[Triple]:
+        result = self._run(query, default_graphs, named_graphs)
+        if not isinstance(result, ox.QueryTriples):
+            raise TypeError("construct() needs a CONSTRUCT or DESCRIBE query")
+        return [(neutral(t.subject), neutral(t.predicate), neutral(t.object))  # type: ignore[misc]
+                for t in result]
+
+    def ask(self, query: str, *, default_graphs: Sequence[str] | None = None,
+            named_graphs: Sequence[str] | None = None) -> bool:
+        result = self._run(query, default_graphs, named_graphs)
+        if not isinstance(result, ox.QueryBoolean):
+            raise TypeError("ask() needs an ASK query")
+        return bool(result)
+
+    def update(self, sparql: str) -> None:
+        try:
+            self.store.update(sparql)
+        except SyntaxError as exc:
+            raise _syntax_error(exc) from exc
+        self._version = uuid.uuid4().hex
+
+    def dump(self, media_type: str, graph: str | None = None) -> Iterator[bytes]:
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        if fmt is None:
+            raise ValueError(f"no RDF serialiser for {media_type}")
+        buffer = io.BytesIO()
+        if graph is None:
+            self.store.dump(buffer, format=fmt)
+        else:
+            self.store.dump(buffer, format=fmt, from_graph=ox.NamedNode(graph))
+        yield buffer.getvalue()
+
+    def version(self) -> str:
+        return self._version
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs()
