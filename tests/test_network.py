@@ -5,6 +5,7 @@ from __future__ import annotations
 from xml.etree import ElementTree
 
 import pytest
+from oracle import published_store
 from test_pages import Element, parse_html
 
 from alliance_ld.network import REL_GAP, ROW, build_network, layout, render_svg
@@ -34,12 +35,12 @@ SELECT DISTINCT ?rel ?nation WHERE {
 
 
 def expected_nations(publication) -> set[str]:  # type: ignore[no-untyped-def]
-    return {row["nation"].value for row in publication.store.query(NATIONS_WITH_MEMBERSHIPS)}
+    return {row["nation"].value for row in published_store().query(NATIONS_WITH_MEMBERSHIPS)}
 
 
 def expected_pairs(publication) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
     return {(row["rel"].value, row["nation"].value)
-            for row in publication.store.query(NATION_MEMBERSHIPS)}
+            for row in published_store().query(NATION_MEMBERSHIPS)}
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,7 @@ def edges(svg: ElementTree.Element) -> list[ElementTree.Element]:
 
 
 def test_norad_joins_exactly_the_united_states_and_canada(publication) -> None:  # type: ignore[no-untyped-def]
-    network = build_network(publication.store, publication.labels)
+    network = build_network(publication.backend, publication.labels)
     assert sorted(network.members_of(ID + "alliance/norad")) == [
         ID + "nation/canada", ID + "nation/united-states"]
     assert sorted(network.members_of(ID + "partnership/aukus")) == [
@@ -81,7 +82,7 @@ def test_norad_joins_exactly_the_united_states_and_canada(publication) -> None: 
 
 
 def test_the_graph_matches_an_independent_query(publication) -> None:  # type: ignore[no-untyped-def]
-    network = build_network(publication.store, publication.labels)
+    network = build_network(publication.backend, publication.labels)
     assert {m.iri for m in network.nations} == expected_nations(publication)
     assert len(network.nations) == 48
     nation_edges = {(e.relationship, e.member) for e in network.edges
@@ -90,9 +91,9 @@ def test_the_graph_matches_an_independent_query(publication) -> None:  # type: i
 
 
 def test_layout_is_deterministic_and_readable(publication) -> None:  # type: ignore[no-untyped-def]
-    network = build_network(publication.store, publication.labels)
+    network = build_network(publication.backend, publication.labels)
     first = render_svg(network, lambda iri: iri)
-    again = render_svg(build_network(publication.store, publication.labels), lambda iri: iri)
+    again = render_svg(build_network(publication.backend, publication.labels), lambda iri: iri)
     assert first == again
     placed = layout(network)
     member_ys = sorted(placed.positions[m].y for m in placed.member_order)

@@ -65,7 +65,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from .stats import compute
     from .store import load_default
 
-    sys.stdout.write(compute(load_default(_paths(args.data))).to_text())
+    sys.stdout.write(compute(load_default(_paths(args.data)).backend()).to_text())
     return EXIT_OK
 
 
@@ -155,7 +155,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if executor.unsandboxed:
         print(f"alliance-ld: WARNING: query workers are NOT sandboxed ({executor.unsandboxed}); "
               "serving anyway because --allow-unsandboxed-workers was given", file=sys.stderr)
-    print(f"alliance-ld: validated {len(publication.store)} triples; "
+    print(f"alliance-ld: validated {publication.triples} triples; "
           f"serving on http://{settings.host}:{settings.port}{settings.root_path}/",
           file=sys.stderr)
     app = create_app(settings, publication, executor=executor)

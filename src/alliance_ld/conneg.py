@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
-
 
 @dataclass(frozen=True)
 class Format:
@@ -19,8 +17,10 @@ class Format:
     media_type: str
     extension: str
     aliases: tuple[str, ...] = field(default=())
-    rdf: ox.RdfFormat | None = None
-    results: ox.QueryResultsFormat | None = None
+    #: An RDF syntax (a graph or dataset format).
+    rdf: bool = False
+    #: A SPARQL query results format.
+    results: bool = False
     text: bool = True  # gets "; charset=utf-8"
 
     @property
@@ -31,24 +31,24 @@ class Format:
         return media_type == self.media_type or media_type in self.aliases
 
 
-TURTLE = Format("turtle", "text/turtle", "ttl", ("application/x-turtle",), rdf=ox.RdfFormat.TURTLE)
+TURTLE = Format("turtle", "text/turtle", "ttl", ("application/x-turtle",), rdf=True)
 NTRIPLES = Format("nt", "application/n-triples", "nt", ("text/plain", "application/ntriples"),
-                  rdf=ox.RdfFormat.N_TRIPLES)
+                  rdf=True)
 JSONLD = Format("jsonld", "application/ld+json", "jsonld", ("application/json-ld",),
-                rdf=ox.RdfFormat.JSON_LD)
+                rdf=True)
 RDFXML = Format("rdfxml", "application/rdf+xml", "rdf", ("application/xml", "text/xml"),
-                rdf=ox.RdfFormat.RDF_XML)
-TRIG = Format("trig", "application/trig", "trig", ("application/x-trig",), rdf=ox.RdfFormat.TRIG)
-NQUADS = Format("nq", "application/n-quads", "nq", ("text/x-nquads",), rdf=ox.RdfFormat.N_QUADS)
+                rdf=True)
+TRIG = Format("trig", "application/trig", "trig", ("application/x-trig",), rdf=True)
+NQUADS = Format("nq", "application/n-quads", "nq", ("text/x-nquads",), rdf=True)
 HTML = Format("html", "text/html", "html", ("application/xhtml+xml",))
 
 SPARQL_JSON = Format("json", "application/sparql-results+json", "srj",
-                     ("application/json",), results=ox.QueryResultsFormat.JSON)
+                     ("application/json",), results=True)
 SPARQL_XML = Format("xml", "application/sparql-results+xml", "srx",
-                    ("application/xml", "text/xml"), results=ox.QueryResultsFormat.XML)
-SPARQL_CSV = Format("csv", "text/csv", "csv", (), results=ox.QueryResultsFormat.CSV)
+                    ("application/xml", "text/xml"), results=True)
+SPARQL_CSV = Format("csv", "text/csv", "csv", (), results=True)
 SPARQL_TSV = Format("tsv", "text/tab-separated-values", "tsv", (),
-                    results=ox.QueryResultsFormat.TSV)
+                    results=True)
 
 #: Formats for an RDF graph (CONSTRUCT, DESCRIBE, resource descriptions), preferred first.
 GRAPH_FORMATS: tuple[Format, ...] = (TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS)

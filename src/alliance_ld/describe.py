@@ -23,18 +23,18 @@ are described by their content: :func:`describe_graph`.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-import pyoxigraph as ox
 import rdflib
+from rdflib.term import BNode, Literal, URIRef
 
-from .conneg import Format
+from .backend import Row, Term
+from .backend.writers import write
+from .conneg import JSONLD, Format
 from .publication import PREFIXES, SHAPES_GRAPH, Publication
-from .store import Store, to_rdflib
 from .void import dataset_iri
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -46,6 +46,7 @@ SCHEMA_URL = "https://schema.org/url"
 FOAF = "http://xmlns.com/foaf/0.1/"
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 VOID = "http://rdfs.org/ns/void#"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 DATA_LICENCE_IRI = "https://creativecommons.org/licenses/by/4.0/"
 
 #: Prefixes of the documents' Turtle and RDF/XML: the publication's plus Hydra.
@@ -53,30 +54,17 @@ DOCUMENT_PREFIXES: dict[str, str] = {**PREFIXES, "hydra": HYDRA}
 
 _PREFIX_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
-Subject = ox.NamedNode | ox.BlankNode
-Object = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+class Statement(NamedTuple):
+    """A triple of neutral terms, with names for its parts (templates use them)."""
+
+    subject: URIRef | BNode
+    predicate: URIRef
+    object: Term
 
 
-def _nn(iri: str) -> ox.NamedNode:
-    return ox.NamedNode(iri)
-
-
-def _pattern(store: Store, subject: Subject | None = None, predicate: ox.NamedNode | None = None,
-             obj: Object | None = None) -> Iterator[ox.Triple]:
-    """Triples matching a pattern over every graph except the shapes, without duplicates."""
-    seen: set[ox.Triple] = set()
-    shapes = ox.NamedNode(SHAPES_GRAPH)
-    for quad in store.quads_for_pattern(subject, predicate, obj):
-        if quad.graph_name == shapes:
-            continue
-        triple = quad.triple
-        if triple not in seen:
-            seen.add(triple)
-            yield triple
-
-
-def _sort_key(triple: ox.Triple) -> tuple[str, str, str]:
-    return (str(triple.subject), str(triple.predicate), str(triple.object))
+def _sort_key(triple: Statement) -> tuple[str, str, str]:
+    return tuple(t.n3() for t in triple)  # type: ignore[return-value]
 
 
 @dataclass
@@ -84,14 +72,14 @@ class Description:
     """Everything a document about ``iri`` says (before document-level triples)."""
 
     iri: str
-    outgoing: list[ox.Triple]
-    incoming: list[ox.Triple]
+    outgoing: list[Statement]
+    incoming: list[Statement]
     incoming_total: int
     page: int
     page_size: int
-    neighbours: list[ox.Triple] = field(default_factory=list)
+    neighbours: list[Statement] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
-    provenance: list[ox.Triple] = field(default_factory=list)
+    provenance: list[Statement] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -103,21 +91,21 @@ class Description:
         return self.incoming_total > self.page_size
 
     @property
-    def triples(self) -> list[ox.Triple]:
+    def triples(self) -> list[Statement]:
         """The description's triples, without duplicates, in a stable order."""
-        seen: set[ox.Triple] = set()
-        out: list[ox.Triple] = []
+        seen: set[Statement] = set()
+        out: list[Statement] = []
         for triple in (*self.outgoing, *self.incoming, *self.neighbours, *self.provenance):
             if triple not in seen:
                 seen.add(triple)
                 out.append(triple)
         return out
 
-    def values(self, predicate: str) -> list[Object]:
+    def values(self, predicate: str) -> list[Term]:
         """Objects of the resource's own triples with ``predicate``."""
-        subject = _nn(self.iri)
+        subject = URIRef(self.iri)
         return [t.object for t in self.outgoing
-                if t.subject == subject and t.predicate.value == predicate]
+                if t.subject == subject and str(t.predicate) == predicate]
 
 
 class PageOutOfRangeError(LookupError):
@@ -131,35 +119,41 @@ class PageOutOfRangeError(LookupError):
 
 def is_known(publication: Publication, iri: str) -> bool:
     """Whether any triple (outside the shapes) has ``iri`` as subject or object."""
-    node = _nn(iri)
-    return (next(_pattern(publication.store, subject=node), None) is not None
-            or next(_pattern(publication.store, obj=node), None) is not None)
+    return publication.backend.ask(
+        f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}",
+        default_graphs=publication.document_graphs)
 
 
-def _cbd(store: Store, node: ox.NamedNode) -> list[ox.Triple]:
-    """The concise bounded description: own triples, following blank-node objects."""
-    out: list[ox.Triple] = []
-    todo: list[Subject] = [node]
-    done: set[Subject] = set()
-    while todo:
-        current = todo.pop()
-        if current in done:
-            continue
-        done.add(current)
-        found = sorted(_pattern(store, subject=current), key=_sort_key)
-        out.extend(found)
-        todo.extend(t.object for t in found if isinstance(t.object, ox.BlankNode))
-    return out
+#: One read per document: the resource's triples, those of its blank nodes (three
+#: levels deep), the count and one page of its incoming links, the labels and types
+#: of its neighbours, and its sources with their labels, types and web addresses.
+_DESCRIPTION_QUERY = """
+SELECT DISTINCT ?part ?s ?p ?o WHERE {{
+  {{ VALUES ?part {{ "out" }} <{iri}> ?p ?o BIND(<{iri}> AS ?s) }}
+  UNION {{ VALUES ?part {{ "out" }} <{iri}> ?p1 ?s FILTER(isBlank(?s)) ?s ?p ?o }}
+  UNION {{ VALUES ?part {{ "out" }} <{iri}> ?p1 ?b1 FILTER(isBlank(?b1))
+          ?b1 ?p2 ?s FILTER(isBlank(?s)) ?s ?p ?o }}
+  UNION {{ VALUES ?part {{ "out" }} <{iri}> ?p1 ?b1 FILTER(isBlank(?b1))
+          ?b1 ?p2 ?b2 FILTER(isBlank(?b2)) ?b2 ?p3 ?s FILTER(isBlank(?s)) ?s ?p ?o }}
+  UNION {{ VALUES ?part {{ "count" }}
+          {{ SELECT (COUNT(*) AS ?o) WHERE {{
+             SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> }} }} }} }}
+  UNION {{ VALUES ?part {{ "in" }}
+          {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> }} ORDER BY ?s ?p
+             LIMIT {limit} OFFSET {offset} }} }}
+  UNION {{ VALUES ?part {{ "near" }} VALUES ?p {{ <{type}> <{label}> }}
+          <{iri}> ?p1 ?s FILTER(isIRI(?s) && ?s != <{iri}>) ?s ?p ?o }}
+  UNION {{ VALUES ?part {{ "near" }} VALUES ?p {{ <{type}> <{label}> }}
+          {{ SELECT DISTINCT ?s ?p0 WHERE {{ ?s ?p0 <{iri}> }} ORDER BY ?s ?p0
+             LIMIT {limit} OFFSET {offset} }}
+          FILTER(isIRI(?s) && ?s != <{iri}>) ?s ?p ?o }}
+  UNION {{ VALUES ?part {{ "source" }} VALUES ?p {{ <{type}> <{label}> <{url}> }}
+          <{iri}> <{source}> ?s FILTER(isIRI(?s)) ?s ?p ?o }}
+}}"""
 
 
-def _labels_and_types(store: Store, iris: Iterable[str]) -> list[ox.Triple]:
-    label, rdf_type = _nn(RDFS_LABEL), _nn(RDF_TYPE)
-    out: list[ox.Triple] = []
-    for iri in sorted(set(iris)):
-        node = _nn(iri)
-        out.extend(sorted(_pattern(store, subject=node, predicate=label), key=_sort_key))
-        out.extend(sorted(_pattern(store, subject=node, predicate=rdf_type), key=_sort_key))
-    return out
+def _statement(row: Row) -> Statement:
+    return Statement(row["s"], row["p"], row["o"])  # type: ignore[arg-type]
 
 
 def describe(publication: Publication, iri: str, page: int = 1) -> Description | None:
@@ -167,32 +161,35 @@ def describe(publication: Publication, iri: str, page: int = 1) -> Description |
 
     Raises :class:`PageOutOfRangeError` for a page of incoming links past the last.
     """
-    store = publication.store
-    node = _nn(iri)
-    outgoing = _cbd(store, node)
-    all_incoming = sorted(_pattern(store, obj=node), key=_sort_key)
-    if not outgoing and not all_incoming:
-        return None
     size = publication.settings.incoming_page_size
-    description = Description(iri, outgoing, [], len(all_incoming), page, size)
+    offset = max(page - 1, 0) * size
+    rows = publication.backend.select(
+        _DESCRIPTION_QUERY.format(iri=iri, limit=size, offset=offset, type=RDF_TYPE,
+                                  label=RDFS_LABEL, url=SCHEMA_URL, source=DCT_SOURCE),
+        default_graphs=publication.document_graphs)
+    parts: dict[str, list[Statement]] = {"out": [], "in": [], "near": [], "source": []}
+    total = 0
+    target = URIRef(iri)
+    for row in rows:
+        part = str(row["part"])
+        if part == "count":
+            total = int(row["o"])
+        elif part == "in":
+            parts["in"].append(Statement(row["s"], row["p"], target))  # type: ignore[arg-type]
+        else:
+            parts[part].append(_statement(row))
+    outgoing = sorted(set(parts["out"]), key=_sort_key)
+    if not outgoing and not total:
+        return None
+    description = Description(iri, outgoing, [], total, page, size)
     if page < 1 or page > description.pages:
         raise PageOutOfRangeError(page, description.pages)
-    description.incoming = all_incoming[(page - 1) * size: page * size]
-
-    neighbours = {t.object.value for t in outgoing if isinstance(t.object, ox.NamedNode)}
-    neighbours |= {t.subject.value for t in description.incoming
-                   if isinstance(t.subject, ox.NamedNode)}
-    neighbours.discard(iri)
-    description.neighbours = _labels_and_types(store, neighbours)
-
+    description.incoming = parts["in"]
+    description.neighbours = sorted(set(parts["near"]), key=_sort_key)
     description.sources = sorted(
-        v.value for v in description.values(DCT_SOURCE) if isinstance(v, ox.NamedNode))
-    url = _nn(SCHEMA_URL)
-    provenance = _labels_and_types(store, description.sources)
-    for source in description.sources:
-        provenance.extend(sorted(_pattern(store, subject=_nn(source), predicate=url),
-                                 key=_sort_key))
-    description.provenance = provenance
+        str(v) for v in description.values(DCT_SOURCE) if isinstance(v, URIRef))
+    description.provenance = sorted(set(parts["source"]), key=_sort_key)
+    publication.labels.prime(description.triples)
     return description
 
 
@@ -209,25 +206,29 @@ def document_iri(publication: Publication, path: str, page: int = 1) -> str:
     return iri if page == 1 else f"{iri}?page={page}"
 
 
+def _integer(value: int) -> Literal:
+    return Literal(str(value), datatype=URIRef(XSD_INTEGER))
+
+
 def document_triples(publication: Publication, description: Description,
-                     path: str) -> list[ox.Triple]:
+                     path: str) -> list[Statement]:
     """What the document says about itself: topic, licence, and the paging links."""
-    doc = _nn(document_iri(publication, path, description.page))
+    doc = URIRef(document_iri(publication, path, description.page))
     out = [
-        ox.Triple(doc, _nn(RDF_TYPE), _nn(FOAF + "Document")),
-        ox.Triple(doc, _nn(FOAF + "primaryTopic"), _nn(description.iri)),
-        ox.Triple(doc, _nn(DCT_LICENSE), _nn(DATA_LICENCE_IRI)),
-        ox.Triple(doc, _nn(VOID + "inDataset"), _nn(dataset_iri(publication.settings.base_iri))),
+        Statement(doc, URIRef(RDF_TYPE), URIRef(FOAF + "Document")),
+        Statement(doc, URIRef(FOAF + "primaryTopic"), URIRef(description.iri)),
+        Statement(doc, URIRef(DCT_LICENSE), URIRef(DATA_LICENCE_IRI)),
+        Statement(doc, URIRef(VOID + "inDataset"),
+                  URIRef(dataset_iri(publication.settings.base_iri))),
     ]
     if description.paged:
-        def page_link(relation: str, number: int) -> ox.Triple:
-            return ox.Triple(doc, _nn(HYDRA + relation),
-                             _nn(document_iri(publication, path, number)))
+        def page_link(relation: str, number: int) -> Statement:
+            return Statement(doc, URIRef(HYDRA + relation),
+                             URIRef(document_iri(publication, path, number)))
 
-        out.append(ox.Triple(doc, _nn(RDF_TYPE), _nn(HYDRA + "PartialCollectionView")))
-        out.append(ox.Triple(doc, _nn(HYDRA + "totalItems"),
-                             ox.Literal(str(description.incoming_total),
-                                        datatype=_nn("http://www.w3.org/2001/XMLSchema#integer"))))
+        out.append(Statement(doc, URIRef(RDF_TYPE), URIRef(HYDRA + "PartialCollectionView")))
+        out.append(Statement(doc, URIRef(HYDRA + "totalItems"),
+                             _integer(description.incoming_total)))
         out.append(page_link("first", 1))
         out.append(page_link("last", description.pages))
         if description.page > 1:
@@ -242,37 +243,37 @@ class GraphDescription:
     """A named graph of the store: its IRI, its triples, and the resources it describes."""
 
     iri: str
-    triples: list[ox.Triple]
+    triples: list[Statement]
 
     @property
     def subjects(self) -> list[str]:
-        return sorted({t.subject.value for t in self.triples
-                       if isinstance(t.subject, ox.NamedNode)})
+        return sorted({str(t.subject) for t in self.triples if isinstance(t.subject, URIRef)})
 
 
 def describe_graph(publication: Publication, iri: str) -> GraphDescription | None:
     """The content of the named graph ``iri`` (not the shapes: they are served apart)."""
-    if iri not in publication.store.graph_names or iri == SHAPES_GRAPH:
+    if iri == SHAPES_GRAPH or iri not in publication.graph_names:
         return None
-    triples = sorted((q.triple for q in publication.store.quads(iri)), key=_sort_key)
-    return GraphDescription(iri, triples)
+    triples = publication.backend.construct("CONSTRUCT WHERE { ?s ?p ?o }",
+                                            default_graphs=[iri])
+    return GraphDescription(iri, sorted((Statement(*t) for t in triples), key=_sort_key))
 
 
 def graph_document_triples(publication: Publication, graph: GraphDescription,
-                           path: str) -> list[ox.Triple]:
-    doc = _nn(document_iri(publication, path))
+                           path: str) -> list[Statement]:
+    doc = URIRef(document_iri(publication, path))
     return [
-        ox.Triple(doc, _nn(RDF_TYPE), _nn(FOAF + "Document")),
-        ox.Triple(doc, _nn(FOAF + "primaryTopic"), _nn(graph.iri)),
-        ox.Triple(doc, _nn(DCT_LICENSE), _nn(DATA_LICENCE_IRI)),
-        ox.Triple(doc, _nn(VOID + "inDataset"), _nn(dataset_iri(publication.settings.base_iri))),
-        ox.Triple(_nn(graph.iri), _nn(VOID + "triples"),
-                  ox.Literal(str(len(graph.triples)),
-                             datatype=_nn("http://www.w3.org/2001/XMLSchema#integer"))),
+        Statement(doc, URIRef(RDF_TYPE), URIRef(FOAF + "Document")),
+        Statement(doc, URIRef(FOAF + "primaryTopic"), URIRef(graph.iri)),
+        Statement(doc, URIRef(DCT_LICENSE), URIRef(DATA_LICENCE_IRI)),
+        Statement(doc, URIRef(VOID + "inDataset"),
+                  URIRef(dataset_iri(publication.settings.base_iri))),
+        Statement(URIRef(graph.iri), URIRef(VOID + "triples"), _integer(len(graph.triples))),
     ]
 
 
-def document_prefixes(publication: Publication, triples: Iterable[ox.Triple]) -> dict[str, str]:
+def document_prefixes(publication: Publication,
+                      triples: Iterable[Statement]) -> dict[str, str]:
     """:data:`DOCUMENT_PREFIXES` plus one prefix per kind of resource the triples name.
 
     ``nation:`` for ``<base>id/nation/``, ``alliance:`` for ``<base>id/alliance/``…
@@ -281,15 +282,15 @@ def document_prefixes(publication: Publication, triples: Iterable[ox.Triple]) ->
     id_ns = publication.settings.base_iri + "id/"
     prefixes = dict(DOCUMENT_PREFIXES)
     for triple in triples:
-        for term in (triple.subject, triple.object):
-            if isinstance(term, ox.NamedNode) and term.value.startswith(id_ns):
-                kind, slash, _ = term.value[len(id_ns):].partition("/")
+        for term in (triple[0], triple[2]):
+            if isinstance(term, URIRef) and term.startswith(id_ns):
+                kind, slash, _ = term[len(id_ns):].partition("/")
                 if slash and _PREFIX_NAME.fullmatch(kind) and kind not in prefixes:
                     prefixes[kind] = id_ns + kind + "/"
     return prefixes
 
 
-def serialize(triples: Iterable[ox.Triple], fmt: Format, *,
+def serialize(triples: Iterable[Statement], fmt: Format, *,
               prefixes: Mapping[str, str] | None = None,
               jsonld_context: Mapping[str, Any] | None = None) -> bytes:
     """Write triples as ``fmt`` (Turtle, N-Triples, RDF/XML, JSON-LD).
@@ -299,19 +300,13 @@ def serialize(triples: Iterable[ox.Triple], fmt: Format, *,
     compacted with it instead, the context given inline.
     """
     triples = list(triples)
-    if fmt.rdf == ox.RdfFormat.JSON_LD and jsonld_context is not None:
+    if fmt.media_type == JSONLD.media_type and jsonld_context is not None:
         graph = rdflib.Graph()
         for t in triples:
-            graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+            graph.add(tuple(t))  # type: ignore[arg-type]
         text = graph.serialize(format="json-ld", context=dict(jsonld_context), auto_compact=True)
         return text.encode("utf-8")
-    if fmt.rdf is None:
+    if not fmt.rdf:
         raise ValueError(f"{fmt.name} is not an RDF format")
-    if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
-        chosen = dict(prefixes if prefixes is not None else DOCUMENT_PREFIXES)
-    else:
-        chosen = None
-    body = ox.serialize(triples, format=fmt.rdf, prefixes=chosen) or b""
-    if fmt.rdf == ox.RdfFormat.JSON_LD and not triples:
-        body = json.dumps([]).encode()
-    return body
+    chosen = dict(prefixes if prefixes is not None else DOCUMENT_PREFIXES)
+    return write(triples, fmt.media_type, chosen)

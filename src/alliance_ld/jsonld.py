@@ -20,13 +20,12 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from .backend import Triple
 from .publication import ONTOLOGY_GRAPH, PREFIXES, Publication
 from .resources import TERMS_NS
-from .store import to_rdflib
 from .void import per_publication
 
 #: Prefixes of the context, beyond :data:`~alliance_ld.publication.PREFIXES`.
@@ -36,7 +35,7 @@ EXTRA_PREFIXES = {
 }
 _UNTYPED_RANGES = {str(XSD.string), str(RDF.langString), str(RDFS.Literal)}
 
-Triples = Iterable[ox.Triple] | Iterable[ox.Quad] | rdflib.Graph
+Triples = Iterable[Triple] | rdflib.Graph
 
 
 def build_context(ontology: rdflib.Graph) -> dict[str, Any]:
@@ -82,7 +81,7 @@ def build_context(ontology: rdflib.Graph) -> dict[str, Any]:
 
 
 def _build_for(publication: Publication) -> dict[str, Any]:
-    return build_context(publication.store.rdflib_graph([ONTOLOGY_GRAPH]))
+    return build_context(publication.rdflib_graph([ONTOLOGY_GRAPH]))
 
 
 def context(publication: Publication) -> dict[str, Any]:
@@ -101,7 +100,7 @@ def _graph(triples: Triples) -> rdflib.Graph:
         return triples
     graph = rdflib.Graph()
     for t in triples:
-        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        graph.add(tuple(t))  # type: ignore[arg-type]
     return graph
 
 

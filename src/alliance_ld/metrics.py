@@ -87,15 +87,9 @@ class StoreCollector(Collector):
 
     def __init__(self, app: FastAPI) -> None:
         self._app = app
-        self._per_graph: tuple[int, list[tuple[str, int]]] | None = None
 
     def _graph_sizes(self, publication: Any) -> list[tuple[str, int]]:
-        # The store never changes once published: count per graph once.
-        if self._per_graph is None or self._per_graph[0] != id(publication):
-            store = publication.store
-            sizes = [(g, sum(1 for _ in store.quads(g))) for g in store.graph_names]
-            self._per_graph = (id(publication), sizes)
-        return self._per_graph[1]
+        return sorted(publication.graph_sizes().items())
 
     def collect(self) -> Iterable[Metric]:
         state = self._app.state
@@ -122,7 +116,7 @@ class StoreCollector(Collector):
             return
         triples = GaugeMetricFamily("alliance_ld_store_triples",
                                     "Triples in the published store (all named graphs)")
-        triples.add_metric([], float(len(publication.store)))
+        triples.add_metric([], float(publication.triples))
         yield triples
         sizes = self._graph_sizes(publication)
         graphs = GaugeMetricFamily("alliance_ld_store_graphs",

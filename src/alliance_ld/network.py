@@ -24,12 +24,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from statistics import fmean
+from typing import Protocol
 from xml.sax.saxutils import escape, quoteattr
 
-import pyoxigraph as ox
-
+from .backend import Backend
 from .namespace import ALD
-from .store import Store
 
 ALLIANCE = str(ALD.Alliance)
 PARTNERSHIP = str(ALD.Partnership)
@@ -109,21 +108,21 @@ class Network:
         return result
 
 
-def build_network(store: Store, labels: dict[str, str]) -> Network:
-    """Read every membership of an alliance or partnership from the store."""
+class LabelSource(Protocol):
+    def get(self, iri: str, default: str | None = None) -> str | None: ...
+
+
+def build_network(backend: Backend, labels: LabelSource) -> Network:
+    """Read every membership of an alliance or partnership through the back end."""
     network = Network()
     pairs: dict[tuple[str, str], list[str]] = {}
-    solutions = store.query(MEMBERSHIPS_QUERY)
-    assert isinstance(solutions, ox.QuerySolutions)
     rows = []
-    for solution in solutions:
-        membership, relationship, kind, member, nation = (
-            solution[name] for name in ("membership", "relationship", "kind", "member", "nation")
-        )
-        assert membership is not None and relationship is not None and kind is not None
-        assert member is not None and nation is not None
-        rows.append((membership.value, relationship.value, kind.value, member.value,
-                     nation.value == "true"))
+    for row in backend.select(MEMBERSHIPS_QUERY):
+        rows.append((str(row["membership"]), str(row["relationship"]), str(row["kind"]),
+                     str(row["member"]), str(row["nation"]) == "true"))
+    fetch = getattr(labels, "fetch", None)
+    if fetch is not None:  # one read for every label the picture shows
+        fetch({r[1] for r in rows} | {r[3] for r in rows})
     for _, rel_iri, kind, _, _ in rows:
         known = network.relationships.get(rel_iri)
         if known is None or (known.kind != ALLIANCE and kind == ALLIANCE):
@@ -139,7 +138,7 @@ def build_network(store: Store, labels: dict[str, str]) -> Network:
     return network
 
 
-def _label(iri: str, labels: dict[str, str]) -> str:
+def _label(iri: str, labels: LabelSource) -> str:
     return labels.get(iri) or iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
 
 

@@ -17,6 +17,7 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+from .network import LabelSource
 from .publication import ONTOLOGY_GRAPH, Publication
 from .resources import TERMS_NS
 from .void import per_publication
@@ -195,15 +196,20 @@ def _kind(types: set[rdflib.term.Node]) -> str | None:
     return None
 
 
+class _NoLabels:
+    def get(self, iri: str, default: str | None = None) -> str | None:
+        return default
+
+
 def build(graph: rdflib.Graph, publication: Publication | None = None) -> OntologyDoc:
     """The documentation of the ontology ``graph`` (instances from ``publication``)."""
     ontology = next((s for s in graph.subjects(RDF.type, OWL.Ontology)
                      if isinstance(s, rdflib.URIRef)), rdflib.URIRef(TERMS_NS.rstrip("#")))
-    labels: dict[str, str] = publication.labels if publication is not None else {}
+    labels: LabelSource = publication.labels if publication is not None else _NoLabels()
 
     def label_of(node: rdflib.term.Node) -> str:
         text = _first(graph, node, RDFS.label) or _first(graph, node, SKOS.prefLabel)
-        return text or labels.get(str(node), str(node).rsplit("#", 1)[-1])
+        return text or labels.get(str(node)) or str(node).rsplit("#", 1)[-1]
 
     docs: dict[str, TermDoc] = {}
     for subject in set(graph.subjects()):
@@ -222,10 +228,12 @@ def build(graph: rdflib.Graph, publication: Publication | None = None) -> Ontolo
     instances: dict[str, list[str]] = defaultdict(list)
     if publication is not None:
         id_space = publication.settings.base_iri + "id/"
-        for iri, classes in publication.types.items():
-            if iri.startswith(id_space):
-                for cls in classes:
-                    instances[cls].append(iri)
+        for row in publication.backend.select(
+                "SELECT DISTINCT ?s ?c WHERE { ?s a ?c "
+                f'FILTER(STRSTARTS(STR(?s), "{id_space}") && STRSTARTS(STR(?c), "{TERMS_NS}")) }}',
+                default_graphs=publication.data_graphs):
+            instances[str(row["c"])].append(str(row["s"]))
+        publication.labels.fetch(iri for found in instances.values() for iri in found)
 
     for iri, doc in docs.items():
         node = rdflib.URIRef(iri)
@@ -270,7 +278,8 @@ def build(graph: rdflib.Graph, publication: Publication | None = None) -> Ontolo
         if doc.kind == "class":
             found = instances.get(iri, [])
             doc.instance_count = len(found)
-            ranked = sorted(found, key=lambda i: (i not in labels, (labels.get(i) or i).lower()))
+            ranked = sorted(found, key=lambda i: (labels.get(i) is None,
+                                                  (labels.get(i) or i).lower()))
             doc.instances = ranked[:EXAMPLES_PER_CLASS]
 
     # Which properties name a class in their domain or range (unions included).
@@ -327,7 +336,7 @@ def _sort_key(expression: Expression) -> tuple[int, str]:
 
 
 def _build_for(publication: Publication) -> OntologyDoc:
-    return build(publication.store.rdflib_graph([ONTOLOGY_GRAPH]), publication)
+    return build(publication.rdflib_graph([ONTOLOGY_GRAPH]), publication)
 
 
 def documentation(publication: Publication) -> OntologyDoc:

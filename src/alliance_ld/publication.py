@@ -1,22 +1,27 @@
 """What the server publishes: the loaded, validated dataset and what is derived from it.
 
-Built once, in the app's lifespan: the store (ontology, data and shapes as named
-graphs), the SHACL report, an N-Quads snapshot for the query workers, labels and
-types for pages, and the validators (ETag, Last-Modified) of every document.
+Built once, in the app's lifespan: the back end holding the data (ontology, data
+and shapes as named graphs), where the query workers find it, the SHACL report,
+the labels pages show, and the validators (ETag, Last-Modified) of every document.
+Everything served is read through :attr:`Publication.backend`: the seam.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyoxigraph as ox
+import rdflib
 from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.term import Literal, URIRef
 
-from .backend import BackendSpec
+from .backend import Backend, BackendSpec, Triple
+from .backend.store import Store
 from .errors import ShapeViolationError
 from .resources import (
     DATA_DIR,
@@ -28,7 +33,6 @@ from .resources import (
 )
 from .rewrite import IriRewriter
 from .settings import Settings
-from .store import Store
 from .validate import ValidationReport, validate_store
 
 ONTOLOGY_GRAPH = GRAPH_NS + "ontology"
@@ -52,28 +56,135 @@ PREFIXES: dict[str, str] = {
 }
 
 
+_LABEL_RANK = {str(RDFS.label): 0, str(SKOS.prefLabel): 2}
+_LABEL_VALUES = f"VALUES ?p {{ <{RDFS.label}> <{SKOS.prefLabel}> }}"
+_LABELS_QUERY = ("SELECT ?s ?p ?l WHERE { " + _LABEL_VALUES
+                 + " VALUES ?s { %s } ?s ?p ?l FILTER(isLiteral(?l)) }")
+
+
+class Labels:
+    """The label a page shows for an IRI: English ``rdfs:label``, else ``skos:prefLabel``.
+
+    Read through the back end when first asked for and remembered (bounded, and
+    forgotten when the data version changes). Documents prime it with the labels
+    their description already holds, so a page costs no extra reads.
+    """
+
+    def __init__(self, backend: Backend, graphs: Sequence[str] | None,
+                 size: int = 100_000) -> None:
+        self._backend = backend
+        self._graphs = list(graphs) if graphs is not None else None
+        self._size = size
+        self._known: OrderedDict[str, str | None] = OrderedDict()
+        self._version = backend.version()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _rank(predicate: str, literal: Literal) -> int:
+        return _LABEL_RANK[predicate] + (0 if literal.language in (None, "en") else 1)
+
+    def _remember(self, found: dict[str, tuple[int, str]], asked: Iterable[str]) -> None:
+        with self._lock:
+            version = self._backend.version()
+            if version != self._version:
+                self._known.clear()
+                self._version = version
+            for iri in asked:
+                self._known[iri] = found[iri][1] if iri in found else None
+                self._known.move_to_end(iri)
+            while len(self._known) > self._size:
+                self._known.popitem(last=False)
+
+    def prime(self, triples: Iterable[Triple]) -> None:
+        """Learn the labels stated in ``triples`` (a description's)."""
+        found: dict[str, tuple[int, str]] = {}
+        for s, p, o in triples:
+            if isinstance(s, URIRef) and str(p) in _LABEL_RANK and isinstance(o, Literal):
+                rank = self._rank(str(p), o)
+                if str(s) not in found or rank < found[str(s)][0]:
+                    found[str(s)] = (rank, str(o))
+        self._remember(found, found)
+
+    def fetch(self, iris: Iterable[str]) -> None:
+        """Read the labels of ``iris`` not yet known, in one query per 500."""
+        with self._lock:
+            missing = sorted({i for i in iris if i not in self._known})
+        for start in range(0, len(missing), 500):
+            chunk = missing[start:start + 500]
+            values = " ".join(f"<{iri}>" for iri in chunk)
+            found: dict[str, tuple[int, str]] = {}
+            for row in self._backend.select(_LABELS_QUERY % values,
+                                            default_graphs=self._graphs):
+                s, p, lit = str(row["s"]), str(row["p"]), row["l"]
+                assert isinstance(lit, Literal)
+                rank = self._rank(p, lit)
+                if s not in found or rank < found[s][0]:
+                    found[s] = (rank, str(lit))
+            self._remember(found, chunk)
+
+    def get(self, iri: str, default: str | None = None) -> str | None:
+        with self._lock:
+            if iri in self._known and self._version == self._backend.version():
+                return self._known[iri] or default
+        self.fetch([iri])
+        with self._lock:
+            return self._known.get(iri) or default
+
+
 @dataclass
 class Publication:
     settings: Settings
-    store: Store
+    #: The data, read by everything the server builds (pages, VoID, search…).
+    backend: Backend
+    #: Where the query workers find the same data.
+    spec: BackendSpec
     report: ValidationReport
-    nquads: bytes
     rewriter: IriRewriter
-    #: Where the query workers find the data.
-    backend: BackendSpec = field(default_factory=BackendSpec)
-    labels: dict[str, str] = field(default_factory=dict)
-    types: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     etag: str = ""
     last_modified: datetime = field(default_factory=lambda: datetime.now(UTC))
+    labels: Labels = field(init=False)
+    _sizes: tuple[str, dict[str, int]] = field(init=False, default=("", {}))
 
     def __post_init__(self) -> None:
-        if self.backend.store is None and self.backend.nquads is None:
-            self.backend = BackendSpec(nquads=self.nquads,
-                                       version=hashlib.sha256(self.nquads).hexdigest())
+        self.labels = Labels(self.backend, self.document_graphs)
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples per named graph, counted once per data version."""
+        version = self.backend.version()
+        if self._sizes[0] != version or not self._sizes[1]:
+            self._sizes = (version, {g: self.backend.count(g) for g in self.backend.graphs()})
+        return self._sizes[1]
+
+    @property
+    def triples(self) -> int:
+        """Triples in every named graph together."""
+        return sum(self.graph_sizes().values())
+
+    @property
+    def graph_names(self) -> list[str]:
+        return self.backend.graphs()
 
     @property
     def data_graphs(self) -> list[str]:
-        return [g for g in self.store.graph_names if g not in (ONTOLOGY_GRAPH, SHAPES_GRAPH)]
+        return [g for g in self.backend.graphs() if g not in (ONTOLOGY_GRAPH, SHAPES_GRAPH)]
+
+    @property
+    def document_graphs(self) -> list[str]:
+        """The graphs documents are built from: all but the shapes (served apart)."""
+        return [g for g in self.backend.graphs() if g != SHAPES_GRAPH]
+
+    @property
+    def version(self) -> str:
+        """The data version (changes with every change of the data)."""
+        return self.backend.version()
+
+    def rdflib_graph(self, graphs: Sequence[str]) -> rdflib.Graph:
+        """The union of ``graphs`` as an rdflib graph (for the small ones: ontology, shapes)."""
+        graph = rdflib.Graph()
+        for triple in self.backend.construct("CONSTRUCT WHERE { ?s ?p ?o }",
+                                             default_graphs=list(graphs)):
+            graph.add(triple)
+        return graph
 
     def canonical(self, path: str) -> str:
         """The canonical IRI of a path below the base (``id/alliance/nato``)."""
@@ -100,18 +211,18 @@ def load_publication(settings: Settings) -> Publication:
         raise ShapeViolationError(report.to_text())
     for shapes_file in rdf_files(SHAPES_DIR):
         store.load_file(shapes_file, SHAPES_GRAPH)
-    nquads = ox.serialize(list(store.quads()), format=ox.RdfFormat.N_QUADS) or b""
+    nquads = store.nquads()
+    version = hashlib.sha256(nquads).hexdigest()
     publication = Publication(
         settings=settings,
-        store=store,
+        backend=store.backend(version),
+        spec=BackendSpec(nquads=nquads, version=version),
         report=report,
-        nquads=nquads,
         rewriter=IriRewriter(settings.base_iri, settings.public_url),
-        etag='"' + hashlib.sha256(nquads).hexdigest()[:32] + '"',
+        etag='"' + version[:32] + '"',
         last_modified=_last_modified(store),
-        backend=BackendSpec(nquads=nquads, version=hashlib.sha256(nquads).hexdigest()),
     )
-    _index(publication)
+    _prime(publication)
     return publication
 
 
@@ -119,19 +230,17 @@ def _publication_from_store(settings: Settings, folder: Path) -> Publication:
     from .backend.disk import open_checked
 
     record = open_checked(folder)
-    store = Store(folder, read_only=True)
-    nquads = ox.serialize(list(store.quads()), format=ox.RdfFormat.N_QUADS) or b""
+    spec = BackendSpec(store=str(folder.resolve()), version=record.data_version)
     publication = Publication(
         settings=settings,
-        store=store,
+        backend=spec.open(),
+        spec=spec,
         report=ValidationReport(),
-        nquads=nquads,
         rewriter=IriRewriter(settings.base_iri, settings.public_url),
         etag='"' + record.data_version + '"',
         last_modified=datetime.fromisoformat(record.modified),
-        backend=BackendSpec(store=str(folder.resolve()), version=record.data_version),
     )
-    _index(publication)
+    _prime(publication)
     return publication
 
 
@@ -140,19 +249,15 @@ def _last_modified(store: Store) -> datetime:
     return datetime.fromtimestamp(int(max(mtimes)), UTC)
 
 
-def _index(publication: Publication) -> None:
-    """Labels (English rdfs:label, else skos:prefLabel) and types of every resource."""
-    label_rank = {str(RDFS.label): 0, str(SKOS.prefLabel): 1}
-    best: dict[str, tuple[int, str]] = {}
-    for quad in publication.store.quads():
-        subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
-        if not isinstance(subject, ox.NamedNode):
-            continue
-        if predicate in label_rank and isinstance(obj, ox.Literal):
-            rank = label_rank[predicate] * 2 + (0 if obj.language in (None, "en") else 1)
-            if subject.value not in best or rank < best[subject.value][0]:
-                best[subject.value] = (rank, obj.value)
-        elif predicate == str(RDF.type) and isinstance(obj, ox.NamedNode):
-            if obj.value not in publication.types[subject.value]:
-                publication.types[subject.value].append(obj.value)
-    publication.labels = {iri: text for iri, (_, text) in best.items()}
+_ONTOLOGY_LABELS = ("CONSTRUCT { ?s ?p ?l } WHERE { " + _LABEL_VALUES
+                    + " ?s ?p ?l FILTER(isIRI(?s) && isLiteral(?l)) }")
+
+
+def _prime(publication: Publication) -> None:
+    """Learn the ontology's labels (every page names its properties and classes)."""
+    if ONTOLOGY_GRAPH in publication.graph_names:
+        publication.labels.prime(publication.backend.construct(
+            _ONTOLOGY_LABELS, default_graphs=[ONTOLOGY_GRAPH]))
+
+
+RDF_TYPE = str(RDF.type)

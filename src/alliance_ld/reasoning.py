@@ -54,13 +54,15 @@ from typing import Any
 import owlready2
 import owlready2.driver
 import owlready2.reasoning
-import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import URIRef
 
+from .backend import Triple
+from .backend.store import Store
+from .backend.writers import write
 from .errors import DataSyntaxError, ReasonerFailedError, ReasonerUnavailableError
 from .resources import DATA_DIR, ONTOLOGY_FILE, TERMS_NS
-from .store import Store
 
 __all__ = ["InconsistencyCause", "OWL2_DATATYPES", "ReasoningReport", "reason"]
 
@@ -293,7 +295,7 @@ def reason(data: Sequence[Path] | None = None, ontology: Path = ONTOLOGY_FILE) -
     with tempfile.TemporaryDirectory(prefix="alliance-ld-reasoning-") as tmp:
         folder = Path(tmp)
         source = folder / "input.nt"
-        ox.serialize(triples, source, format=ox.RdfFormat.N_TRIPLES)
+        source.write_bytes(write(triples, "application/n-triples"))
         world = owlready2.World()
         try:
             try:
@@ -340,51 +342,52 @@ def reason(data: Sequence[Path] | None = None, ontology: Path = ONTOLOGY_FILE) -
 # ---------------------------------------------------------------------------
 
 
-def _reasoner_input(store: Store) -> tuple[set[ox.Triple], int]:
+def _reasoner_input(store: Store) -> tuple[set[Triple], int]:
     """The union of all named graphs as triples, without the ones that would leave the process."""
-    triples: set[ox.Triple] = set()
-    dropped: set[ox.Triple] = set()
-    for quad in store.quads():
-        triple = ox.Triple(quad.subject, quad.predicate, quad.object)
-        (dropped if quad.predicate.value in _DROPPED_PREDICATES else triples).add(triple)
-    imports = sum(1 for t in dropped if t.predicate.value == str(OWL.imports))
+    triples: set[Triple] = set()
+    dropped: set[Triple] = set()
+    for s, p, o, _ in store.neutral_quads():
+        (dropped if str(p) in _DROPPED_PREDICATES else triples).add((s, p, o))
+    imports = sum(1 for t in dropped if str(t[1]) == str(OWL.imports))
     return triples, imports
 
 
-def _unsupported_literals(triples: set[ox.Triple]) -> dict[str, int]:
+def _datatype(literal: rdflib.Literal) -> str:
+    if literal.datatype is not None:
+        return str(literal.datatype)
+    return str(RDF.langString) if literal.language else str(XSD.string)
+
+
+def _unsupported_literals(triples: set[Triple]) -> dict[str, int]:
     """Count, per datatype, the literals outside the OWL 2 datatype map.
 
     Literals on annotation properties are left out: HermiT does not look at annotations.
     """
     annotation_properties = set(_BUILTIN_ANNOTATIONS) | {
-        t.subject.value
-        for t in triples
-        if t.predicate.value == _RDF_TYPE
-        and isinstance(t.object, ox.NamedNode)
-        and t.object.value == str(OWL.AnnotationProperty)
-        and isinstance(t.subject, ox.NamedNode)
+        str(s)
+        for s, p, o in triples
+        if str(p) == _RDF_TYPE and isinstance(o, URIRef)
+        and str(o) == str(OWL.AnnotationProperty) and isinstance(s, URIRef)
     }
     counts: Counter[str] = Counter()
-    for t in triples:
-        if isinstance(t.object, ox.Literal) and t.predicate.value not in annotation_properties:
-            datatype = t.object.datatype.value
+    for _, p, o in triples:
+        if isinstance(o, rdflib.Literal) and str(p) not in annotation_properties:
+            datatype = _datatype(o)
             if datatype not in OWL2_DATATYPES:
                 counts[datatype] += 1
     return dict(sorted(counts.items()))
 
 
-def _asserted_types(triples: set[ox.Triple]) -> set[tuple[str, str]]:
+def _asserted_types(triples: set[Triple]) -> set[tuple[str, str]]:
     return {
-        (t.subject.value, t.object.value)
-        for t in triples
-        if t.predicate.value == _RDF_TYPE
-        and isinstance(t.subject, ox.NamedNode)
-        and isinstance(t.object, ox.NamedNode)
-        and not t.object.value.startswith(_BUILTIN_NAMESPACES)
+        (str(s), str(o))
+        for s, p, o in triples
+        if str(p) == _RDF_TYPE and isinstance(s, URIRef) and isinstance(o, URIRef)
+        and not str(o).startswith(_BUILTIN_NAMESPACES)
     }
 
 
-def _read_conclusions(world: Any, triples: set[ox.Triple], report: ReasoningReport) -> None:
+def _read_conclusions(world: Any, triples: set[Triple], report: ReasoningReport) -> None:
     """Fill in unsatisfiable classes and entailed class assertions from the reasoned world."""
     report.unsatisfiable_classes = sorted(
         {c.iri for c in world.inconsistent_classes() if c.iri != _OWL_NOTHING}
@@ -421,16 +424,14 @@ def _individuals(world: Any, asserted: set[str]) -> Iterator[Any]:
 def _disjointness_clashes(store: Store) -> list[InconsistencyCause]:
     """Individuals whose told types include two classes declared disjoint."""
     clashes = set()
-    solutions = store.query(_CLASH_QUERY)
-    assert isinstance(solutions, ox.QuerySolutions)
-    for row in solutions:
-        a, b = sorted((row["a"].value, row["b"].value))
+    for row in store.backend().select(_CLASH_QUERY):
+        a, b = sorted((str(row["a"]), str(row["b"])))
         explanation = f"is an {_curie(a)} and an {_curie(b)}, which are disjoint"
-        clashes.add(InconsistencyCause(row["individual"].value, explanation))
+        clashes.add(InconsistencyCause(str(row["individual"]), explanation))
     return sorted(clashes)
 
 
-def _ill_typed_literals(triples: set[ox.Triple]) -> list[InconsistencyCause]:
+def _ill_typed_literals(triples: set[Triple]) -> list[InconsistencyCause]:
     """Literals of OWL 2 datatypes whose lexical form is not in the datatype's lexical space.
 
     OWL 2 gives such a literal no value, so a data property assertion using it is unsatisfiable;
@@ -443,18 +444,17 @@ def _ill_typed_literals(triples: set[ox.Triple]) -> list[InconsistencyCause]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for t in triples:
-                literal = t.object
-                if not isinstance(literal, ox.Literal) or not isinstance(t.subject, ox.NamedNode):
+            for subject, predicate, literal in triples:
+                if not isinstance(literal, rdflib.Literal) or not isinstance(subject, URIRef):
                     continue
-                datatype = literal.datatype.value
+                datatype = _datatype(literal)
                 if datatype not in OWL2_DATATYPES or datatype == str(XSD.string):
                     continue
-                if rdflib.Literal(literal.value, datatype=datatype).ill_typed:
+                if rdflib.Literal(str(literal), datatype=datatype).ill_typed:
                     causes.add(
                         InconsistencyCause(
-                            t.subject.value,
-                            f"has {_curie(t.predicate.value)} {_literal_text(literal)}, "
+                            str(subject),
+                            f"has {_curie(str(predicate))} {_literal_text(literal)}, "
                             f"which is not a valid {_curie(datatype)}",
                         )
                     )
@@ -469,11 +469,10 @@ def _check_owlready_can_read(store: Store) -> None:
     owlready2 turns integer and decimal literals into Python numbers while it reads, and stops
     with an unhelpful parse error on one it cannot convert (``"many"^^xsd:integer``).
     """
-    for quad in store.quads():
-        literal = quad.object
-        if not isinstance(literal, ox.Literal):
+    for subject, predicate, literal, graph in store.neutral_quads():
+        if not isinstance(literal, rdflib.Literal):
             continue
-        datatype = literal.datatype.value
+        datatype = _datatype(literal)
         if datatype in _OWLREADY_INTS:
             convert: type[int] | type[float] = int
         elif datatype in _OWLREADY_FLOATS:
@@ -481,17 +480,15 @@ def _check_owlready_can_read(store: Store) -> None:
         else:
             continue
         try:
-            convert(literal.value)
+            convert(str(literal))
         except ValueError:
-            graph = quad.graph_name
-            path = store.files.get(graph.value) if isinstance(graph, ox.NamedNode) else None
-            subject = quad.subject
-            where = subject.value if isinstance(subject, ox.NamedNode) else "a blank node"
+            path = store.files.get(graph) if graph is not None else None
+            where = str(subject) if isinstance(subject, URIRef) else "a blank node"
             message = (
                 f"ill-typed literal {_literal_text(literal)} (object of "
-                f"{_curie(quad.predicate.value)} on {where}): not a valid {_curie(datatype)}"
+                f"{_curie(str(predicate))} on {where}): not a valid {_curie(datatype)}"
             )
-            line = _find_line(path, literal.value) if path else None
+            line = _find_line(path, str(literal)) if path else None
             raise DataSyntaxError(path or "input", message, line) from None
 
 
@@ -507,8 +504,8 @@ def _find_line(path: Path, lexical: str) -> int | None:
     return None
 
 
-def _literal_text(literal: ox.Literal) -> str:
-    return f'"{literal.value}"^^{_curie(literal.datatype.value)}'
+def _literal_text(literal: rdflib.Literal) -> str:
+    return f'"{literal}"^^{_curie(_datatype(literal))}'
 
 
 @contextmanager

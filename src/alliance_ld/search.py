@@ -18,7 +18,8 @@ rank  name                when
 
 Within a rank, shorter matching labels (closer matches) come first, then by
 label. Only resources under the canonical base are searched (our data and
-ontology terms, not the shapes), and the index is built once per publication.
+ontology terms, not the shapes). The index of labels is read through the back
+end with one query, and read again when the data version changes.
 """
 
 from __future__ import annotations
@@ -28,11 +29,10 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 
-import pyoxigraph as ox
 from rdflib.namespace import RDFS, SKOS
 
 from .errors import InputError
-from .publication import SHAPES_GRAPH, Publication
+from .publication import Publication
 
 MAX_QUERY_LENGTH = 200
 DEFAULT_LIMIT = 50
@@ -70,6 +70,7 @@ class Hit:
     label: str  # the resource's label (as pages show it)
     matched: str  # the label that matched
     rank: int
+    types: tuple[str, ...] = ()  # its classes (rdf:type IRIs), sorted
 
     @property
     def match(self) -> str:
@@ -83,26 +84,39 @@ class Results:
     total: int  # all matching resources
 
 
+_LABELS = """SELECT DISTINCT ?s ?p ?l WHERE {{
+  VALUES ?p {{ {props} }} ?s ?p ?l
+  FILTER(isIRI(?s) && isLiteral(?l) && STRSTARTS(STR(?s), "{base}"))
+}}"""
+
+
 def build_index(publication: Publication) -> tuple[Label, ...]:
     """Every label of a resource under the base (English or untagged labels first)."""
     base = publication.settings.base_iri
+    props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
     seen: set[tuple[str, str]] = set()
     labels: list[Label] = []
-    shapes = ox.NamedNode(SHAPES_GRAPH)
-    for quad in publication.store.quads():
-        subject, obj = quad.subject, quad.object
-        prop = LABEL_PROPERTIES.get(quad.predicate.value)
-        if (prop is None or not isinstance(subject, ox.NamedNode)
-                or not isinstance(obj, ox.Literal) or not subject.value.startswith(base)
-                or quad.graph_name == shapes):
+    for row in publication.backend.select(_LABELS.format(props=props, base=base),
+                                          default_graphs=publication.document_graphs):
+        iri, text = str(row["s"]), str(row["l"])
+        if (iri, text) in seen:
             continue
-        key = (subject.value, obj.value)
-        if key in seen:
-            continue
-        seen.add(key)
-        labels.append(Label(subject.value, obj.value, normalise(obj.value), prop))
+        seen.add((iri, text))
+        labels.append(Label(iri, text, normalise(text), LABEL_PROPERTIES[str(row["p"])]))
     labels.sort(key=lambda label: (label.iri, label.prop, label.text))
     return tuple(labels)
+
+
+def _types(publication: Publication, iris: list[str]) -> dict[str, tuple[str, ...]]:
+    if not iris:
+        return {}
+    values = " ".join(f"<{iri}>" for iri in iris)
+    found: dict[str, set[str]] = {}
+    for row in publication.backend.select(
+            f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t FILTER(isIRI(?t)) }}",
+            default_graphs=publication.document_graphs):
+        found.setdefault(str(row["s"]), set()).add(str(row["t"]))
+    return {iri: tuple(sorted(types)) for iri, types in found.items()}
 
 
 def _rank(label: str, query: str, words: list[str]) -> int | None:
@@ -140,9 +154,12 @@ def search(publication: Publication, query: str, limit: int = DEFAULT_LIMIT) -> 
         if label.iri not in best or key < best[label.iri]:
             best[label.iri] = key
     ordered = sorted(best.items(), key=lambda item: (item[1], item[0]))
+    shown = ordered[:limit]
+    publication.labels.fetch(iri for iri, _ in shown)
+    types = _types(publication, [iri for iri, _ in shown])
     hits = tuple(
-        Hit(iri, publication.labels.get(iri) or text, text, key[0])
-        for iri, key in ordered[:limit]
+        Hit(iri, publication.labels.get(iri) or text, text, key[0], types.get(iri, ()))
+        for iri, key in shown
         for text in (key[4],)
     )
     return Results(query, hits, len(ordered))
@@ -150,16 +167,17 @@ def search(publication: Publication, query: str, limit: int = DEFAULT_LIMIT) -> 
 
 # -- one index per publication --------------------------------------------------------
 
-_indexes: dict[int, tuple[Publication, tuple[Label, ...]]] = {}
+_indexes: dict[int, tuple[Publication, str, tuple[Label, ...]]] = {}
 _lock = threading.Lock()
 
 
 def index(publication: Publication) -> tuple[Label, ...]:
-    """The label index of ``publication``, built the first time it is asked for."""
+    """The label index of ``publication`` at its data version, built when first asked for."""
+    version = publication.version
     with _lock:
         hit = _indexes.get(id(publication))
-        if hit is not None and hit[0] is publication:
-            return hit[1]
+        if hit is not None and hit[0] is publication and hit[1] == version:
+            return hit[2]
         built = build_index(publication)
-        _indexes[id(publication)] = (publication, built)
+        _indexes[id(publication)] = (publication, version, built)
         return built

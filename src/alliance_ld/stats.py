@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyoxigraph as ox
-
+from .backend import Backend
 from .resources import GRAPH_NS
-from .store import Store
 
 _BY_CLASS = f"""
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{
@@ -31,9 +29,8 @@ class Stats:
         return "\n".join(lines) + "\n"
 
 
-def compute(store: Store) -> Stats:
-    graphs = {name: sum(1 for _ in store.quads(name)) for name in store.graph_names}
-    result = store.query(_BY_CLASS, default_graphs=[])
-    assert isinstance(result, ox.QuerySolutions)
-    by_class = {s["class"].value: int(s["n"].value) for s in result}
-    return Stats(triples=len(store), graphs=graphs, resources_by_class=by_class)
+def compute(backend: Backend) -> Stats:
+    graphs = {name: backend.count(name) for name in backend.graphs()}
+    by_class = {str(row["class"]): int(row["n"])
+                for row in backend.select(_BY_CLASS, default_graphs=[])}
+    return Stats(triples=backend.count(), graphs=graphs, resources_by_class=by_class)

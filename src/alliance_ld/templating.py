@@ -6,7 +6,7 @@ behind a reverse proxy, the publication) and rewrites the canonical base to
 the public URL once, over the whole page.
 
 Helpers available in every template (all take IRIs as ``str`` or RDF terms of
-pyoxigraph or rdflib):
+rdflib):
 
 ``label(iri)``
     the resource's label, else a prefixed name (``ald:Alliance``), else the IRI.
@@ -43,7 +43,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 import rdflib
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -65,7 +64,7 @@ LINK_SCHEMES = frozenset({"http", "https"})
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 
-Term = str | ox.NamedNode | ox.BlankNode | ox.Literal | rdflib.term.Node
+Term = str | rdflib.term.Node
 
 
 @dataclass(frozen=True)
@@ -91,8 +90,6 @@ def local_url(request: Request, path: str) -> str:
 def _iri_of(value: Term) -> str | None:
     if isinstance(value, str) and not isinstance(value, rdflib.term.Node):
         return value
-    if isinstance(value, ox.NamedNode):
-        return value.value
     if isinstance(value, rdflib.URIRef):
         return str(value)
     return None
@@ -212,12 +209,9 @@ def term_helper(context: Context, value: Term) -> Markup:
     iri = _iri_of(value)
     if iri is not None:
         return link_helper(context, iri)
-    if isinstance(value, ox.BlankNode | rdflib.BNode):
-        name = value.value if isinstance(value, ox.BlankNode) else str(value)
-        return Markup('<span class="bnode">_:{}</span>').format(name)
-    if isinstance(value, ox.Literal):
-        text, language, datatype = value.value, value.language, value.datatype.value
-    elif isinstance(value, rdflib.Literal):
+    if isinstance(value, rdflib.BNode):
+        return Markup('<span class="bnode">_:{}</span>').format(str(value))
+    if isinstance(value, rdflib.Literal):
         text = str(value)
         language = value.language
         datatype = str(value.datatype) if value.datatype else XSD_STRING
@@ -235,14 +229,12 @@ def term_helper(context: Context, value: Term) -> Markup:
 
 
 def is_blank(value: object) -> bool:
-    """Whether ``value`` is a blank node (of pyoxigraph or rdflib)."""
-    return isinstance(value, ox.BlankNode | rdflib.BNode)
+    """Whether ``value`` is a blank node."""
+    return isinstance(value, rdflib.BNode)
 
 
 def blank_id(value: object) -> str:
     """The identifier of a blank node ("" for anything else)."""
-    if isinstance(value, ox.BlankNode):
-        return value.value
     if isinstance(value, rdflib.BNode):
         return str(value)
     return ""

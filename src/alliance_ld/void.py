@@ -23,14 +23,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
-from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-import pyoxigraph as ox
+from rdflib.term import BNode, Literal, URIRef
 
 from . import __version__
+from .backend import Term, Triple
+from .backend.writers import write
 from .conneg import Format
 from .publication import ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH, Publication
 from .resources import GRAPH_NS
@@ -164,21 +165,22 @@ def _gzip(body: bytes) -> bytes:
 
 def _build_downloads(publication: Publication) -> Downloads:
     rewriter = publication.rewriter
-    store = publication.store
+    backend = publication.backend
+    nquads = b"".join(backend.dump("application/n-quads"))
     dump = Download(
         path=dump_path(),
         filename=f"alliance-ld-{VERSION}.nq.gz",
         media_type="application/gzip",
-        body=_gzip(rewriter.to_public_bytes(publication.nquads)),
+        body=_gzip(rewriter.to_public_bytes(nquads)),
         title="The whole dataset (every named graph) as gzip-compressed N-Quads",
-        triples=len(store),
+        triples=backend.count(),
         encoding_note="a gzip file; decompressed, it is N-Quads (application/n-quads)",
     )
     graphs = []
-    for graph in store.graph_names:
+    for graph in backend.graphs():
         stem = graph_stem(graph)
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads(graph)]
-        body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
+        triples = backend.construct("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[graph])
+        body = write(triples, "text/turtle", PREFIXES)
         graphs.append(Download(
             path=graph_path(stem),
             filename=f"{stem}.ttl",
@@ -220,44 +222,41 @@ def statistics(publication: Publication) -> Statistics:
     return per_publication("statistics", publication, _build_statistics)
 
 
+def _counts(publication: Publication, query: str) -> dict[str, int]:
+    return {str(row["k"]): int(row["n"]) for row in publication.backend.select(query)
+            if "k" in row}
+
+
 def _build_statistics(publication: Publication) -> Statistics:
-    subjects: set[str] = set()
-    objects: set[str] = set()
-    entities: set[str] = set()
-    instances: dict[str, set[str]] = defaultdict(set)
-    properties: Counter[str] = Counter()
-    graphs: Counter[str] = Counter()
-    graph_entities: dict[str, set[str]] = defaultdict(set)
-    iris: set[str] = set()
-    count = 0
+    """Counted by the back end, with aggregate queries over every named graph."""
+    backend = publication.backend
     id_space = publication.settings.base_iri + "id/"
-    for quad in publication.store.quads():
-        count += 1
-        subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
-        graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
-        graphs[graph] += 1
-        properties[predicate] += 1
-        subjects.add(str(subject))
-        objects.add(str(obj))
-        iris.add(predicate)
-        for term in (subject, obj):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-        if isinstance(subject, ox.NamedNode):
-            if subject.value.startswith(id_space):
-                entities.add(subject.value)
-                graph_entities[graph].add(subject.value)
-            if predicate == RDF_TYPE and isinstance(obj, ox.NamedNode):
-                instances[obj.value].add(subject.value)
+    in_ids = f'isIRI(?s) && STRSTARTS(STR(?s), "{id_space}")'
+    totals = backend.select(
+        "SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects) "
+        f"(COUNT(DISTINCT IF({in_ids}, ?s, ?unbound)) AS ?entities) "
+        "WHERE { GRAPH ?g { ?s ?p ?o } }")[0]
+    classes = _counts(publication, "SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE { "
+                      "GRAPH ?g { ?s a ?k } FILTER(isIRI(?s) && isIRI(?k)) } GROUP BY ?k")
+    properties = _counts(publication, "SELECT ?k (COUNT(*) AS ?n) WHERE { "
+                         "GRAPH ?g { ?s ?k ?o } } GROUP BY ?k")
+    graph_entities = _counts(publication, "SELECT (?g AS ?k) (COUNT(DISTINCT ?s) AS ?n) "
+                             f"WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({in_ids}) }} GROUP BY ?g")
+    graphs = {graph: backend.count(graph) for graph in backend.graphs()}
+    iris = set(properties) | set(classes)
+    if ONTOLOGY_GRAPH in graphs:  # alignment targets and other vocabulary terms it names
+        for row in backend.select("SELECT DISTINCT ?i WHERE { { ?i ?p ?o } UNION { ?s ?p ?i } "
+                                  "FILTER(isIRI(?i)) }", default_graphs=[ONTOLOGY_GRAPH]):
+            iris.add(str(row["i"]))
     return Statistics(
-        triples=count,
-        entities=len(entities),
-        distinct_subjects=len(subjects),
-        distinct_objects=len(objects),
-        classes={c: len(s) for c, s in sorted(instances.items())},
+        triples=sum(graphs.values()),
+        entities=int(totals["entities"]),
+        distinct_subjects=int(totals["subjects"]),
+        distinct_objects=int(totals["objects"]),
+        classes=dict(sorted(classes.items())),
         properties=dict(sorted(properties.items())),
         graphs=dict(sorted(graphs.items())),
-        graph_entities={g: len(s) for g, s in graph_entities.items()},
+        graph_entities=graph_entities,
         iris=frozenset(iris),
     )
 
@@ -292,29 +291,28 @@ def subset_iri(base: str, graph: str) -> str:
     return void_document(base) + "#graph-" + graph_stem(graph)
 
 
-def description(publication: Publication) -> list[ox.Triple]:
+def description(publication: Publication) -> list[Triple]:
     """The VoID description of ``publication`` with canonical IRIs (built once)."""
     return per_publication("void", publication, _build_description)
 
 
-def _build_description(publication: Publication) -> list[ox.Triple]:
+def _build_description(publication: Publication) -> list[Triple]:
     base = publication.settings.base_iri
     stats = statistics(publication)
     files = downloads(publication)
-    triples: list[ox.Triple] = []
+    triples: list[Triple] = []
 
-    def iri(value: str) -> ox.NamedNode:
-        return ox.NamedNode(value)
+    def iri(value: str) -> URIRef:
+        return URIRef(value)
 
-    def add(s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal,
-            ) -> None:
-        triples.append(ox.Triple(s, ox.NamedNode(p), o))
+    def add(s: URIRef | BNode, p: str, o: Term) -> None:
+        triples.append((s, URIRef(p), o))
 
-    def integer(n: int) -> ox.Literal:
-        return ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer"))
+    def integer(n: int) -> Literal:
+        return Literal(str(n), datatype=URIRef(XSD + "integer"))
 
-    def text(value: str) -> ox.Literal:
-        return ox.Literal(value, language="en")
+    def text(value: str) -> Literal:
+        return Literal(value, lang="en")
 
     dataset = iri(dataset_iri(base))
     document = iri(void_document(base))
@@ -325,20 +323,20 @@ def _build_description(publication: Publication) -> list[ox.Triple]:
     add(dataset, RDF_TYPE, iri(VOID + "Dataset"))
     add(dataset, DCTERMS + "title", text(TITLE))
     add(dataset, DCTERMS + "description", text(DESCRIPTION))
-    add(dataset, DCTERMS + "creator", ox.Literal(CREATOR))
-    add(dataset, DCTERMS + "publisher", ox.Literal(CREATOR))
+    add(dataset, DCTERMS + "creator", Literal(CREATOR))
+    add(dataset, DCTERMS + "publisher", Literal(CREATOR))
     add(dataset, DCTERMS + "license", iri(LICENCE))
     add(dataset, DCTERMS + "rights", text(RIGHTS))
-    add(dataset, DCTERMS + "bibliographicCitation", ox.Literal(citation(base)))
+    add(dataset, DCTERMS + "bibliographicCitation", Literal(citation(base)))
     add(dataset, DCTERMS + "source", iri(base + "id/source/article"))
-    add(dataset, DCTERMS + "modified", ox.Literal(
-        publication.last_modified.date().isoformat(), datatype=ox.NamedNode(XSD + "date")))
-    add(dataset, SCHEMA + "version", ox.Literal(VERSION))
+    add(dataset, DCTERMS + "modified", Literal(
+        publication.last_modified.date().isoformat(), datatype=URIRef(XSD + "date")))
+    add(dataset, SCHEMA + "version", Literal(VERSION))
     add(dataset, FOAF + "homepage", iri(base))
     add(dataset, DCTERMS + "conformsTo", iri(base + "ontology"))
 
     add(dataset, VOID + "sparqlEndpoint", iri(base + "sparql"))
-    add(dataset, VOID + "uriSpace", ox.Literal(base + "id/"))
+    add(dataset, VOID + "uriSpace", Literal(base + "id/"))
     for vocabulary in vocabularies(stats):
         add(dataset, VOID + "vocabulary", iri(vocabulary))
     add(dataset, VOID + "dataDump", iri(base + files.dump.path))
@@ -354,12 +352,12 @@ def _build_description(publication: Publication) -> list[ox.Triple]:
     add(dataset, VOID + "classes", integer(len(stats.classes)))
     add(dataset, VOID + "properties", integer(len(stats.properties)))
     for cls, n in stats.classes.items():
-        partition = ox.BlankNode()
+        partition = BNode()
         add(dataset, VOID + "classPartition", partition)
         add(partition, VOID + "class", iri(cls))
         add(partition, VOID + "entities", integer(n))
     for prop, n in stats.properties.items():
-        partition = ox.BlankNode()
+        partition = BNode()
         add(dataset, VOID + "propertyPartition", partition)
         add(partition, VOID + "property", iri(prop))
         add(partition, VOID + "triples", integer(n))
@@ -389,18 +387,11 @@ def _graph_title(graph: str) -> str:
 
 def serialize(publication: Publication, fmt: Format) -> bytes:
     """The VoID description as ``fmt``, rewritten to the public base."""
-    if fmt.rdf is None:
+    if not fmt.rdf:
         raise ValueError(f"{fmt.name} is not an RDF format")
-    triples = description(publication)
     prefixes = {"void": VOID, "sd": SD, "formats": FORMATS, **PREFIXES}
-    kwargs: dict[str, object] = {}
-    if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        kwargs["prefixes"] = prefixes
-    data: list[ox.Triple] | list[ox.Quad] = triples
-    if fmt.rdf in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
-        data = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    body = ox.serialize(data, format=fmt.rdf, **kwargs)  # type: ignore[arg-type]
-    return publication.rewriter.to_public_bytes(bytes(body or b""))
+    body = write(description(publication), fmt.media_type, prefixes)
+    return publication.rewriter.to_public_bytes(body)
 
 
 __all__ = [

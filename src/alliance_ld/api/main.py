@@ -31,7 +31,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 def start_executor(settings: Settings, publication: Publication) -> QueryExecutor:
     """Start the sandboxed query workers (raises SandboxUnavailableError when they cannot be)."""
     executor = QueryExecutor(
-        publication.backend, settings.query_workers, settings.query_timeout,
+        publication.spec, settings.query_workers, settings.query_timeout,
         settings.query_memory_mb, queue_size=settings.queue_size,
         queue_wait=settings.queue_wait,
         require_sandbox=not settings.allow_unsandboxed_workers,
@@ -58,7 +58,7 @@ def _start(app: FastAPI, settings: Settings, publication: Publication | None,
         app.state.executor = executor or start_executor(settings, publication)
         app.state.publication = publication
         app.state.ready = True
-        log.info("ready: %d triples", len(publication.store))
+        log.info("ready: %d triples", publication.triples)
     except ShapeViolationError as exc:
         app.state.load_error = "the data does not conform to the shapes:\n" + exc.report_text
         log.error("%s", app.state.load_error)

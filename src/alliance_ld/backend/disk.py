@@ -35,7 +35,7 @@ import pyoxigraph as ox
 
 from ..errors import AllianceLDError, MissingInputError, ShapeViolationError
 from ..resources import GRAPH_NS, ONTOLOGY_FILE, SHAPES_DIR, rdf_files
-from ..store import RDF_FORMATS, data_syntax_error, graph_name_for, rdf_suffix
+from .store import RDF_FORMATS, data_syntax_error, graph_name_for, rdf_suffix
 
 RECORD_FILE = "alliance-ld.json"
 #: The record's own format.
@@ -183,8 +183,8 @@ def _count_graphs(store: ox.Store) -> dict[str, int]:
 
 def _validate(store: ox.Store, files: dict[str, Path]) -> tuple[bool, str]:
     """Check what the store will hold against the shapes (as ``alliance-ld validate`` does)."""
-    from ..store import Store
     from ..validate import validate_store
+    from .store import Store
 
     report = validate_store(Store.wrap(store, files))
     return report.conforms, report.to_text()

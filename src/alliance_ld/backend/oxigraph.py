@@ -50,7 +50,7 @@ def neutral(term: Any) -> Term:
             return Literal(term.value, lang=term.language)
         if term.datatype.value == XSD_STRING_IRI:
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
     raise TypeError(f"no neutral term for {term!r}")
 
 
@@ -153,8 +153,11 @@ class OxigraphBackend(Backend):
     def count(self, graph: str | None = None) -> int:
         if graph is None:
             return len(self.store)
-        return sum(1 for _ in self.store.quads_for_pattern(None, None, None,
-                                                           ox.NamedNode(graph)))
+        name = ox.NamedNode(graph).value
+        result = self.store.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
+        assert isinstance(result, ox.QuerySolutions)
+        return int(next(iter(result))["n"].value)
 
 
 def _json_term(term: Any) -> dict[str, str]:

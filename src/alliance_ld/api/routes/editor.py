@@ -23,13 +23,14 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
+from rdflib.term import BNode, Literal, URIRef
 
 from ... import conneg
 from ...backend import QueryOutcome
+from ...backend.writers import read
 from ...publication import PREFIXES, Publication
 from ...resources import QUERIES_DIR
 from ...templating import local_url, render
@@ -129,7 +130,7 @@ def prefers_html(accept: str | None, overrides: Sequence[str],
 # ---------------------------------------------------------------------------
 # Results rendered on the page (for the form without JavaScript)
 
-Cell = ox.NamedNode | ox.BlankNode | ox.Literal | None
+Cell = URIRef | BNode | Literal | None
 
 
 @dataclass(frozen=True)
@@ -146,25 +147,21 @@ def _json_cell(binding: dict[str, str] | None) -> Cell:
         return None
     kind, value = binding.get("type"), binding.get("value", "")
     if kind == "uri":
-        return ox.NamedNode(value)
+        return URIRef(value)
     if kind == "bnode":
-        return ox.BlankNode(value)
+        return BNode(value)
     language = binding.get("xml:lang")
     if language:
-        return ox.Literal(value, language=language)
+        return Literal(value, lang=language)
     datatype = binding.get("datatype")
-    return ox.Literal(value, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(value)
+    return Literal(value, datatype=URIRef(datatype), normalize=False) if datatype else Literal(value)
 
 
 def result_view(outcome: QueryOutcome) -> ResultView:
     """Parse an outcome executed as SPARQL JSON (SELECT/ASK) or N-Triples (CONSTRUCT/DESCRIBE)."""
     if outcome.kind == "graph":
-        rows: list[list[Cell]] = []
-        for triple in ox.parse(outcome.body, format=ox.RdfFormat.N_TRIPLES):
-            subject = triple.subject
-            rows.append([subject if not isinstance(subject, ox.Triple) else None,
-                         triple.predicate,
-                         triple.object if not isinstance(triple.object, ox.Triple) else None])
+        rows: list[list[Cell]] = [list(triple)
+                                  for triple in read(outcome.body, "application/n-triples")]
         return ResultView("graph", ["subject", "predicate", "object"], rows, None,
                           outcome.truncated)
     data = json.loads(outcome.body)
@@ -188,9 +185,13 @@ def _script_json(value: object) -> Markup:
 
 
 def _vocabulary(publication: Publication) -> tuple[list[str], list[str]]:
-    classes = sorted(i for i, t in publication.types.items() if CLASS_TYPES.intersection(t))
-    properties = sorted(i for i, t in publication.types.items() if PROPERTY_TYPES.intersection(t))
-    return classes, properties
+    def typed(kinds: frozenset[str]) -> list[str]:
+        values = " ".join(f"<{kind}>" for kind in sorted(kinds))
+        return sorted({str(row["s"]) for row in publication.backend.select(
+            f"SELECT DISTINCT ?s WHERE {{ VALUES ?t {{ {values} }} ?s a ?t FILTER(isIRI(?s)) }}",
+            default_graphs=publication.document_graphs)})
+
+    return typed(CLASS_TYPES), typed(PROPERTY_TYPES)
 
 
 def editor_page(request: Request, publication: Publication, query: str | None = None, *,

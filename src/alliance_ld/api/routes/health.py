@@ -23,8 +23,9 @@ async def readyz(request: Request) -> JSONResponse:
     state = request.app.state
     if state.ready:
         publication = state.publication
-        return JSONResponse({"status": "ready", "triples": len(publication.store),
-                             "graphs": len(publication.store.graph_names)}, headers=NO_STORE)
+        sizes = publication.graph_sizes()
+        return JSONResponse({"status": "ready", "triples": sum(sizes.values()),
+                             "graphs": len(sizes)}, headers=NO_STORE)
     body: dict[str, object] = {"status": "loading" if state.load_error is None else "failed"}
     if state.load_error:
         body["error"] = state.load_error

@@ -19,12 +19,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi import Path as FastAPIPath
 from fastapi.responses import PlainTextResponse, Response
 
 from ... import conneg, void
+from ...backend.writers import write
 from ...errors import shown_input
 from ...ontology_doc import documentation
 from ...publication import PREFIXES, SHAPES_GRAPH, Publication
@@ -178,14 +178,10 @@ async def ontology_release(release: Release, request: Request,
 
 def _shapes_body(publication: Publication, fmt: conneg.Format) -> bytes:
     def build(p: Publication) -> bytes:
-        triples = [ox.Triple(q.subject, q.predicate, q.object)
-                   for q in p.store.quads(SHAPES_GRAPH)]
-        assert fmt.rdf is not None
-        kwargs: dict[str, object] = {}
-        if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
-            kwargs["prefixes"] = {**PREFIXES, "shapes": SHAPES_NS}
-        body = ox.serialize(triples, format=fmt.rdf, **kwargs)  # type: ignore[arg-type]
-        return p.rewriter.to_public_bytes(bytes(body or b""))
+        triples = p.backend.construct("CONSTRUCT WHERE { ?s ?p ?o }",
+                                      default_graphs=[SHAPES_GRAPH])
+        body = write(triples, fmt.media_type, {**PREFIXES, "shapes": SHAPES_NS})
+        return p.rewriter.to_public_bytes(body)
 
     return void.per_publication(f"shapes-{fmt.name}", publication, build)
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from markupsafe import Markup
@@ -95,15 +94,13 @@ def _label(publication: Publication, iri: str) -> str:
 def catalogue(publication: Publication) -> list[Category]:
     """The home page's lists, each sorted by label; subclasses count for their class."""
     tops = " ".join(f"<{top}>" for _, _, top in CATEGORIES)
-    solutions = publication.store.query(CATALOGUE_QUERY % tops)
-    assert isinstance(solutions, ox.QuerySolutions)
     found: dict[str, dict[str, set[str]]] = {top: {} for _, _, top in CATEGORIES}
-    for solution in solutions:
-        top, item, kind = (solution[name] for name in ("top", "item", "type"))
-        assert top is not None and item is not None and kind is not None
-        types = found[top.value].setdefault(item.value, set())
-        if kind.value != top.value:
-            types.add(kind.value)
+    for row in publication.backend.select(CATALOGUE_QUERY % tops):
+        top, item, kind = (str(row[name]) for name in ("top", "item", "type"))
+        types = found[top].setdefault(item, set())
+        if kind != top:
+            types.add(kind)
+    publication.labels.fetch(iri for items in found.values() for iri in items)
     categories = []
     for title, anchor, top in CATEGORIES:
         items = [Item(iri, _label(publication, iri), tuple(sorted(types)))
@@ -114,13 +111,9 @@ def catalogue(publication: Publication) -> list[Category]:
 
 
 def sources(publication: Publication) -> list[Item]:
-    solutions = publication.store.query(SOURCES_QUERY)
-    assert isinstance(solutions, ox.QuerySolutions)
-    items = []
-    for solution in solutions:
-        source = solution["source"]
-        assert source is not None
-        items.append(Item(source.value, _label(publication, source.value), ()))
+    found = [str(row["source"]) for row in publication.backend.select(SOURCES_QUERY)]
+    publication.labels.fetch(found)
+    items = [Item(source, _label(publication, source), ()) for source in found]
     items.sort(key=lambda item: (item.iri != publication.canonical("id/source/article"),
                                  item.label.casefold(), item.iri))
     return items
@@ -163,7 +156,7 @@ def home(request: Request, publication: PublicationDep) -> Response:
         version=void.VERSION,
         base=base,
         persistent_base=base.split("://", 1)[-1],
-        triples=len(publication.store),
+        triples=publication.triples,
         graphs=len(publication.data_graphs),
         example=base + "id/alliance/nato",
     )
@@ -189,7 +182,7 @@ def _search_json(request: Request, publication: Publication, results: Results,
                 "matched": hit.matched,
                 "match": hit.match,
                 "types": [{"iri": public(t), "label": _label(publication, t)}
-                          for t in publication.types.get(hit.iri, [])],
+                          for t in hit.types],
                 "page": site + "/" + hit.iri[len(base):],
             }
             for hit in results.hits
@@ -255,7 +248,7 @@ def _with_format(request: Request, value: str) -> str:
 
 
 def _network(publication: Publication) -> Network:
-    return build_network(publication.store, publication.labels)
+    return build_network(publication.backend, publication.labels)
 
 
 def _linker(request: Request, publication: Publication) -> Callable[[str], str | None]:

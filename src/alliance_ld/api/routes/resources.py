@@ -39,12 +39,13 @@ from dataclasses import replace
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi import Path as FastAPIPath
 from fastapi.responses import PlainTextResponse, Response
+from rdflib.term import BNode, Literal, URIRef
 
 from ... import conneg, jsonld, void
+from ...backend.writers import check_iri
 from ...describe import (
     DCT_SOURCE,
     RDF_TYPE,
@@ -113,7 +114,7 @@ def _check_path(request: Request, path: str) -> None:
     if any(segment in ("", ".", "..") for segment in segments):
         raise BadPathError("empty, '.' and '..' path segments are not allowed")
     try:  # the IRI parser decides (C1 controls, non-characters, bad percent-encodings …)
-        ox.NamedNode(_IRI_CHECK_BASE + path)
+        check_iri(_IRI_CHECK_BASE + path)
     except ValueError as exc:
         raise BadPathError(f"the path cannot be part of an IRI: {exc}") from exc
 
@@ -270,7 +271,7 @@ def document(path: PathParam, request: Request, publication: PublicationDep) -> 
         if fmt is None:
             return _not_acceptable(request)
     graph_iri = publication.settings.base_iri + stem
-    if stem.startswith("graph/") and graph_iri in publication.store.graph_names:
+    if stem.startswith("graph/") and graph_iri in publication.graph_names:
         graph_description = describe_graph(publication, graph_iri)
         if graph_description is not None and page == 1:
             return _graph_document(request, publication, stem, fmt, graph_description)
@@ -351,12 +352,12 @@ def _graph_document(request: Request, publication: Publication, stem: str,
     headers = _doc_headers(request, publication, stem, fmt, 1, 1)
     body: bytes | str
     if fmt is conneg.HTML:
-        rdf_type = ox.NamedNode(RDF_TYPE)
+        rdf_type = URIRef(RDF_TYPE)
         types: dict[str, list[str]] = {}
         for t in graph.triples:
-            if (t.predicate == rdf_type and isinstance(t.object, ox.NamedNode)
-                    and isinstance(t.subject, ox.NamedNode)):
-                types.setdefault(t.subject.value, []).append(t.object.value)
+            if (t.predicate == rdf_type and isinstance(t.object, URIRef)
+                    and isinstance(t.subject, URIRef)):
+                types.setdefault(str(t.subject), []).append(str(t.object))
         body = render_text(
             request, publication, "resource.html", iri=graph.iri, graph=graph,
             canonical=headers["Content-Location"], graph_types=types,
@@ -382,16 +383,16 @@ def _sparql_href(request: Request, publication: Publication, query: str) -> str:
 def _page_context(request: Request, publication: Publication, stem: str,
                   description: Description) -> dict[str, Any]:
     """What resource.html shows: grouped properties, incoming links, sources, formats."""
-    subject = ox.NamedNode(description.iri)
-    rdf_type = ox.NamedNode(RDF_TYPE)
+    subject = URIRef(description.iri)
+    rdf_type = URIRef(RDF_TYPE)
     properties: dict[str, list[Any]] = {}
     blank: dict[str, list[tuple[str, Any]]] = {}
     for t in description.outgoing:
         if t.subject == subject:
             if t.predicate != rdf_type:
-                properties.setdefault(t.predicate.value, []).append(t.object)
-        elif isinstance(t.subject, ox.BlankNode):
-            blank.setdefault(t.subject.value, []).append((t.predicate.value, t.object))
+                properties.setdefault(str(t.predicate), []).append(t.object)
+        elif isinstance(t.subject, BNode):
+            blank.setdefault(str(t.subject), []).append((str(t.predicate), t.object))
     first = ["http://www.w3.org/2000/01/rdf-schema#label",
              "http://www.w3.org/2004/02/skos/core#altLabel",
              "http://www.w3.org/2004/02/skos/core#definition"]
@@ -405,16 +406,16 @@ def _page_context(request: Request, publication: Publication, stem: str,
 
     urls: dict[str, str] = {}
     for t in description.provenance:
-        if (t.predicate.value == SCHEMA_URL and isinstance(t.object, ox.Literal)
-                and isinstance(t.subject, ox.NamedNode)):
-            urls[t.subject.value] = t.object.value
+        if (str(t.predicate) == SCHEMA_URL and isinstance(t.object, Literal)
+                and isinstance(t.subject, URIRef)):
+            urls[str(t.subject)] = str(t.object)
     page = description.page
     pages = [(n, _local(request, _with_page(f"doc/{stem}.html", n)))
              for n in range(1, description.pages + 1)]
     return {
         "iri": description.iri,
         "description": description,
-        "types": [t.value for t in description.values(RDF_TYPE) if isinstance(t, ox.NamedNode)],
+        "types": [str(t) for t in description.values(RDF_TYPE) if isinstance(t, URIRef)],
         "properties": [(p, properties[p]) for p in sorted(properties, key=order)],
         "blank": blank,
         "incoming": description.incoming,
