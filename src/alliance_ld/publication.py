@@ -83,12 +83,16 @@ class Labels:
     def _rank(predicate: str, literal: Literal) -> int:
         return _LABEL_RANK[predicate] + (0 if literal.language in (None, "en") else 1)
 
+    def _current(self) -> None:
+        """Forget everything if the data changed (hold the lock)."""
+        version = self._backend.version()
+        if version != self._version:
+            self._known.clear()
+            self._version = version
+
     def _remember(self, found: dict[str, tuple[int, str]], asked: Iterable[str]) -> None:
         with self._lock:
-            version = self._backend.version()
-            if version != self._version:
-                self._known.clear()
-                self._version = version
+            self._current()
             for iri in asked:
                 self._known[iri] = found[iri][1] if iri in found else None
                 self._known.move_to_end(iri)
@@ -108,6 +112,7 @@ class Labels:
     def fetch(self, iris: Iterable[str]) -> None:
         """Read the labels of ``iris`` not yet known, in one query per 500."""
         with self._lock:
+            self._current()
             missing = sorted({i for i in iris if i not in self._known})
         for start in range(0, len(missing), 500):
             chunk = missing[start:start + 500]
@@ -124,7 +129,8 @@ class Labels:
 
     def get(self, iri: str, default: str | None = None) -> str | None:
         with self._lock:
-            if iri in self._known and self._version == self._backend.version():
+            self._current()
+            if iri in self._known:
                 return self._known[iri] or default
         self.fetch([iri])
         with self._lock:

@@ -154,7 +154,9 @@ def _json_cell(binding: dict[str, str] | None) -> Cell:
     if language:
         return Literal(value, lang=language)
     datatype = binding.get("datatype")
-    return Literal(value, datatype=URIRef(datatype), normalize=False) if datatype else Literal(value)
+    if datatype:
+        return Literal(value, datatype=URIRef(datatype), normalize=False)
+    return Literal(value)
 
 
 def result_view(outcome: QueryOutcome) -> ResultView:
