@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import AllianceLDError, ShapeViolationError
@@ -23,9 +25,15 @@ def _paths(values: Sequence[str] | None) -> list[Path] | None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate_paths
+    from .validate import validate_paths, validate_store
 
-    report = validate_paths(_paths(args.data), _paths(args.shapes))
+    if args.sparql_endpoint:
+        from .backend import BackendSpec
+
+        remote = BackendSpec(endpoint=args.sparql_endpoint).open()
+        report = validate_store(remote, _paths(args.shapes))
+    else:
+        report = validate_paths(_paths(args.data), _paths(args.shapes))
     output = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}
     sys.stdout.write(output[args.format]().rstrip("\n") + "\n")
     return EXIT_OK if report.conforms else EXIT_VIOLATIONS
@@ -121,21 +129,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .sandbox import SandboxUnavailableError
     from .settings import Settings
 
-    overrides = {k: v for k, v in {
-        "host": args.host, "port": args.port, "base_iri": args.base_iri,
-        "public_url": args.public_url, "root_path": args.root_path,
-        "data": _paths(args.data), "store": args.store, "query_timeout": args.query_timeout,
-        "max_rows": args.max_rows, "query_workers": args.workers,
-        "query_memory_mb": args.query_memory,
-        "forwarded_allow_ips": args.forwarded_allow_ips,
-        "queries": args.queries, "max_result_bytes": args.max_result_bytes,
-        "client_queries": args.client_queries, "cache_bytes": args.cache_bytes,
-        "queue_size": args.queue_size, "queue_wait": args.queue_wait,
-        "max_query_bytes": args.max_query_bytes, "max_query_depth": args.max_query_depth,
-        "body_timeout": args.body_timeout, "metrics_token": args.metrics_token,
-        "metrics_allow_ips": args.metrics_allow_ips,
-        "allow_unsandboxed_workers": args.allow_unsandboxed_workers or None,
-    }.items() if v is not None}
+    overrides = {name: value for name in Settings.model_fields
+                 if (value := getattr(args, name, None)) is not None}
+    overrides["data"] = _paths(args.data)
+    overrides = {k: v for k, v in overrides.items() if v is not None}
     settings = Settings(**overrides)
     try:
         publication = load_publication(settings)
@@ -166,6 +163,51 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: Flags whose name is not the setting's (kept as they were first published).
+_FLAG_NAMES = {"query_memory_mb": "--query-memory", "query_workers": "--workers"}
+_METAVARS = {int: "N", float: "SECONDS", Path: "PATH", str: "VALUE"}
+_METAVAR_NAMES = {"store": "DIR", "queries": "DIR", "sparql_endpoint": "URL",
+                  "sparql_update_endpoint": "URL", "public_url": "URL", "base_iri": "IRI",
+                  "query_memory_mb": "MB", "forwarded_allow_ips": "ADDRESSES",
+                  "metrics_allow_ips": "ADDRESSES", "metrics_token": "TOKEN",
+                  "max_result_bytes": "BYTES", "cache_bytes": "BYTES",
+                  "max_query_bytes": "BYTES"}
+
+
+def _flag_type(annotation: Any) -> type:
+    """The argparse type of a setting: ``int | None`` is ``int``."""
+    options = [t for t in typing.get_args(annotation) if t is not type(None)] or [annotation]
+    chosen = options[0]
+    return chosen if chosen in (int, float, str, bool, Path) else str
+
+
+def add_settings_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per server setting, named, typed and documented from :class:`Settings`.
+
+    The settings are the single description: a flag, its environment variable
+    (``ALLIANCE_LD_<NAME>``), its type, default and help all come from one field.
+    ``--data`` (several paths) is added with the other commands'.
+    """
+    from .settings import Settings
+
+    for name, field in Settings.model_fields.items():
+        if name == "data":
+            continue
+        flag = _FLAG_NAMES.get(name, "--" + name.replace("_", "-"))
+        kind = _flag_type(field.annotation)
+        default = field.default
+        described = field.description or name
+        shown = "none" if default is None else repr(default) if default == "" else str(default)
+        extra = "" if "(default" in described else f"default {shown}; "
+        help_text = f"{described} ({extra}env ALLIANCE_LD_{name.upper()})".replace("%", "%%")
+        if kind is bool:
+            parser.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction,
+                                default=None, help=help_text)
+        else:
+            parser.add_argument(flag, dest=name, type=kind, help=help_text,
+                                metavar=_METAVAR_NAMES.get(name, _METAVARS[kind]))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="alliance-ld",
@@ -188,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="shapes files or folders (default: the shipped shapes/)")
     p.add_argument("--format", choices=("text", "turtle", "json"), default="text",
                    help="report format (default: text)")
+    p.add_argument("--sparql-endpoint", metavar="URL",
+                   help="validate the data of this SPARQL endpoint (a remote triplestore) "
+                   "instead of files")
 
     p = add("reason", cmd_reason, "Run HermiT over the ontology and data; report consistency.")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -225,65 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true", help="overwrite a store that has data")
 
     p = add("serve", cmd_serve, "Serve the data: SPARQL endpoint, linked data and pages.")
-    p.add_argument("--store", type=Path, metavar="DIR",
-                   help="serve an on-disk store made by 'alliance-ld load' (env ALLIANCE_LD_STORE)")
-    p.add_argument("--host", help="interface (default 127.0.0.1; env ALLIANCE_LD_HOST)")
-    p.add_argument("--port", type=int, help="port (default 8000; env ALLIANCE_LD_PORT)")
-    p.add_argument("--base-iri", help="canonical base of stored IRIs "
-                   "(default https://w3id.org/alliance-ld/; env ALLIANCE_LD_BASE_IRI)")
-    p.add_argument("--public-url", help="public URL to show instead of the base "
-                   "(env ALLIANCE_LD_PUBLIC_URL)")
-    p.add_argument("--root-path", help="path prefix behind a reverse proxy "
-                   "(env ALLIANCE_LD_ROOT_PATH)")
-    p.add_argument("--query-timeout", type=float,
-                   help="seconds per query (default 30; env ALLIANCE_LD_QUERY_TIMEOUT)")
-    p.add_argument("--max-rows", type=int,
-                   help="cap on result rows (default 10000; env ALLIANCE_LD_MAX_ROWS)")
-    p.add_argument("--query-memory", type=int, metavar="MB",
-                   help="memory cap of each query worker in MB, 0 for none "
-                   "(default 2048; env ALLIANCE_LD_QUERY_MEMORY_MB)")
-    p.add_argument("--workers", type=int,
-                   help="query worker processes (default 2; env ALLIANCE_LD_QUERY_WORKERS)")
-    p.add_argument("--forwarded-allow-ips", metavar="ADDRESSES",
-                   help="comma-separated proxy addresses or networks whose X-Forwarded-* "
-                   "headers are trusted, * for any (default 127.0.0.1; "
-                   "env ALLIANCE_LD_FORWARDED_ALLOW_IPS)")
-    p.add_argument("--queries", type=Path, metavar="DIR",
-                   help="folder of named queries served at /queries (default: the shipped "
-                   "queries/; env ALLIANCE_LD_QUERIES)")
-    p.add_argument("--max-result-bytes", type=int, metavar="BYTES",
-                   help="cap on a result's size (default 33554432; "
-                   "env ALLIANCE_LD_MAX_RESULT_BYTES)")
-    p.add_argument("--cache-bytes", type=int, metavar="BYTES",
-                   help="bound of the query result cache, 0 for none (default 67108864; "
-                   "env ALLIANCE_LD_CACHE_BYTES)")
-    p.add_argument("--client-queries", type=int, metavar="N",
-                   help="queries one client may have in flight (default: workers - 1, at "
-                   "least 1; env ALLIANCE_LD_CLIENT_QUERIES)")
-    p.add_argument("--queue-size", type=int, metavar="N",
-                   help="requests that may wait for a worker (default: 2 x workers; "
-                   "env ALLIANCE_LD_QUEUE_SIZE)")
-    p.add_argument("--queue-wait", type=float, metavar="SECONDS",
-                   help="how long a request may wait for a worker (default 5; "
-                   "env ALLIANCE_LD_QUEUE_WAIT)")
-    p.add_argument("--max-query-bytes", type=int, metavar="BYTES",
-                   help="cap on a query's size and on request bodies (default 1000000; "
-                   "env ALLIANCE_LD_MAX_QUERY_BYTES)")
-    p.add_argument("--max-query-depth", type=int, metavar="N",
-                   help="cap on bracket nesting in a query (default 64; "
-                   "env ALLIANCE_LD_MAX_QUERY_DEPTH)")
-    p.add_argument("--body-timeout", type=float, metavar="SECONDS",
-                   help="time a client has to send a request body, else 408 (default 10; "
-                   "env ALLIANCE_LD_BODY_TIMEOUT)")
-    p.add_argument("--metrics-token", metavar="TOKEN",
-                   help="require 'Authorization: Bearer TOKEN' on /metrics "
-                   "(env ALLIANCE_LD_METRICS_TOKEN)")
-    p.add_argument("--metrics-allow-ips", metavar="ADDRESSES",
-                   help="addresses or networks that may read /metrics (default *; "
-                   "env ALLIANCE_LD_METRICS_ALLOW_IPS)")
-    p.add_argument("--allow-unsandboxed-workers", action="store_true",
-                   help="serve even where the OS cannot keep the query workers off the "
-                   "network (env ALLIANCE_LD_ALLOW_UNSANDBOXED_WORKERS)")
+    add_settings_flags(p)
     add("check", cmd_check, "Validate the data, then summarise the graph.")
     return parser
 

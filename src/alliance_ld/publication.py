@@ -9,9 +9,10 @@ Everything served is read through :attr:`Publication.backend`: the seam.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from rdflib.term import Literal, URIRef
 
 from .backend import Backend, BackendSpec, Triple
 from .backend.store import Store
-from .errors import ShapeViolationError
+from .errors import AllianceLDError, ShapeViolationError
 from .resources import (
     DATA_DIR,
     GRAPH_NS,
@@ -35,6 +36,7 @@ from .rewrite import IriRewriter
 from .settings import Settings
 from .validate import ValidationReport, validate_store
 
+log = logging.getLogger("alliance_ld.publication")
 ONTOLOGY_GRAPH = GRAPH_NS + "ontology"
 SHAPES_GRAPH = GRAPH_NS + "shapes"
 
@@ -70,10 +72,10 @@ class Labels:
     their description already holds, so a page costs no extra reads.
     """
 
-    def __init__(self, backend: Backend, graphs: Sequence[str] | None,
+    def __init__(self, backend: Backend, graphs: Callable[[], Sequence[str]],
                  size: int = 100_000) -> None:
         self._backend = backend
-        self._graphs = list(graphs) if graphs is not None else None
+        self._graphs = graphs  # asked at each read: a remote store's graphs may change
         self._size = size
         self._known: OrderedDict[str, str | None] = OrderedDict()
         self._version = backend.version()
@@ -119,7 +121,7 @@ class Labels:
             values = " ".join(f"<{iri}>" for iri in chunk)
             found: dict[str, tuple[int, str]] = {}
             for row in self._backend.select(_LABELS_QUERY % values,
-                                            default_graphs=self._graphs):
+                                            default_graphs=self._graphs()):
                 s, p, lit = str(row["s"]), str(row["p"]), row["l"]
                 assert isinstance(lit, Literal)
                 rank = self._rank(p, lit)
@@ -152,7 +154,7 @@ class Publication:
     _sizes: tuple[str, dict[str, int]] = field(init=False, default=("", {}))
 
     def __post_init__(self) -> None:
-        self.labels = Labels(self.backend, self.document_graphs)
+        self.labels = Labels(self.backend, lambda: self.document_graphs)
 
     def graph_sizes(self) -> dict[str, int]:
         """Triples per named graph, counted once per data version."""
@@ -207,6 +209,8 @@ def load_publication(settings: Settings) -> Publication:
     With ``settings.store``, the data is an on-disk store made by ``alliance-ld
     load``: it was validated when it was imported, and its record says so.
     """
+    if settings.sparql_endpoint is not None:
+        return _publication_from_endpoint(settings, settings.sparql_endpoint)
     if settings.store is not None:
         return _publication_from_store(settings, settings.store)
     store = Store()
@@ -247,6 +251,29 @@ def _publication_from_store(settings: Settings, folder: Path) -> Publication:
         last_modified=datetime.fromisoformat(record.modified),
     )
     _prime(publication)
+    return publication
+
+
+def _publication_from_endpoint(settings: Settings, endpoint: str) -> Publication:
+    """A front end over a remote triplestore: its data is validated on demand
+    (``alliance-ld validate --sparql-endpoint``), not at start-up; an unreachable
+    store is not fatal (its requests answer 502 until it is back)."""
+    spec = BackendSpec(endpoint=endpoint, update_endpoint=settings.sparql_update_endpoint,
+                       ttl=settings.remote_ttl)
+    backend = spec.open()
+    publication = Publication(
+        settings=settings,
+        backend=backend,
+        spec=spec,
+        report=ValidationReport(),
+        rewriter=IriRewriter(settings.base_iri, settings.public_url),
+        etag="",  # documents are tagged by the remote data version, see ``version``
+        last_modified=datetime.now(UTC).replace(microsecond=0),
+    )
+    try:
+        _prime(publication)
+    except AllianceLDError as exc:
+        log.warning("the remote triplestore is not answering yet: %s", exc)
     return publication
 
 

@@ -33,6 +33,14 @@ class Settings(BaseSettings):
     data: list[Path] | None = Field(None, description="data files or folders (default: shipped)")
     store: Path | None = Field(
         None, description="an on-disk store made by 'alliance-ld load', served instead of --data")
+    sparql_endpoint: str | None = Field(
+        None, description="serve the data of this SPARQL 1.1 endpoint (a remote triplestore) "
+        "instead of --data or --store")
+    sparql_update_endpoint: str | None = Field(
+        None, description="the remote triplestore's SPARQL Update endpoint, if any")
+    remote_ttl: float = Field(
+        60.0, gt=0, description="seconds a remote triplestore's answers are trusted before "
+        "they are asked again (its data version changes at least this often)")
     queries: Path | None = Field(
         None, description="folder of named queries (*.rq) served at /queries (default: shipped)")
     query_timeout: float = Field(30.0, gt=0, description="seconds before a query is stopped")

@@ -143,11 +143,11 @@ def _limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _handle(backend: Backend, job: Any) -> tuple[str, Any]:
+def _handle(backend: Backend | None, job: Any) -> tuple[str, Any]:
     try:
         if isinstance(job, AnalyseJob):
             return "ok", analyse(job.query, job.base_iri, job.limits)
-        if isinstance(job, QueryRequest):
+        if isinstance(job, QueryRequest) and backend is not None:
             return "ok", backend.evaluate(job)
         return "error", f"unknown job {type(job).__name__}"
     except QuerySyntaxError as exc:
@@ -170,13 +170,15 @@ def _worker_main(conn: multiprocessing.connection.Connection, spec: BackendSpec,
             conn.send(("unsandboxed", sandbox))
             return
     _limit_memory(memory_mb)
-    try:
-        backend = spec.open()
-    except OSError as exc:
-        conn.send(("failed", f"cannot open the data {spec.description}: {exc}"))
-        return
+    backend: Backend | None = None
+    if not spec.remote:  # a remote store's queries run from the server process; here: parses
+        try:
+            backend = spec.open()
+        except OSError as exc:
+            conn.send(("failed", f"cannot open the data {spec.description}: {exc}"))
+            return
     del spec
-    conn.send(("ready", (backend.count(), sandbox)))
+    conn.send(("ready", (backend.count() if backend is not None else 0, sandbox)))
     while True:
         try:
             job = conn.recv()
@@ -238,8 +240,11 @@ class QueryExecutor:
     def __init__(self, data: BackendSpec | bytes, workers: int = 2, timeout: float = 30.0,
                  memory_mb: int = 0, *, queue_size: int | None = None,
                  queue_wait: float = 5.0, require_sandbox: bool = True,
-                 limits: QueryLimits | None = None, cache_bytes: int = CACHE_BYTES) -> None:
+                 limits: QueryLimits | None = None, cache_bytes: int = CACHE_BYTES,
+                 remote: Backend | None = None) -> None:
         self.spec = data if isinstance(data, BackendSpec) else BackendSpec(nquads=data)
+        #: A remote triplestore, queried from this process once a worker has parsed the query.
+        self.remote = remote
         self.memory_mb = memory_mb
         self._size = workers
         self.timeout = timeout
@@ -421,7 +426,8 @@ class QueryExecutor:
 
     def key(self, request: QueryRequest) -> tuple[Hashable, ...]:
         """What identifies the answer to ``request`` on this data (see :mod:`alliance_ld.cache`)."""
-        return request_key(self.spec.version, request)
+        version = self.remote.version() if self.remote is not None else self.spec.version
+        return request_key(version, request)
 
     def run(self, request: QueryRequest) -> QueryOutcome:
         """Answer an analysed query from the cache, or run it in a worker; blocking.
@@ -433,7 +439,8 @@ class QueryExecutor:
         cached = self.results.get(key)
         if cached is not None:
             return cached
-        outcome: QueryOutcome = self._call(request)
+        outcome: QueryOutcome = (self.remote.evaluate(request) if self.remote is not None
+                                 else self._call(request))
         self.results.put(key, outcome)
         return outcome
 

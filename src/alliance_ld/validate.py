@@ -16,14 +16,16 @@ node, path, value, message, shape, severity and the file each came from.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import rdflib
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import RDF, SH
 
+from .backend import Backend
 from .resources import DATA_DIR, ONTOLOGY_FILE, SHAPES_DIR
 from .store import Store, to_rdflib
 
@@ -136,8 +138,17 @@ def load_shapes(paths: Sequence[Path] | None = None) -> tuple[rdflib.Graph, dict
     return graph, origin
 
 
+def _quads(source: Store | Backend) -> Iterator[tuple[Any, Any, Any, str | None]]:
+    """Every quad of a store loaded here, or of any back end (e.g. a remote triplestore)."""
+    if isinstance(source, Store):
+        yield from source.neutral_quads()
+        return
+    for row in source.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
+        yield row["s"], row["p"], row["o"], str(row["g"])
+
+
 def validate_store(
-    store: Store,
+    store: Store | Backend,
     shapes_paths: Sequence[Path] | None = None,
     ontology_file: Path = ONTOLOGY_FILE,
 ) -> ValidationReport:
@@ -151,14 +162,14 @@ def validate_store(
     shapes, shape_origin = load_shapes(shapes_paths)
     data = rdflib.Graph()
     subject_origin: dict[str, str] = {}
-    for quad in store.quads():
-        name = quad.graph_name.value if hasattr(quad.graph_name, "value") else ""
+    files = store.files if isinstance(store, Store) else {}
+    for s, p, o, graph in _quads(store):
+        name = graph or ""
         if name.endswith(("/graph/ontology", "/graph/shapes")):
             continue
-        s = to_rdflib(quad.subject)
-        data.add((s, to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        data.add((s, p, o))
         if str(s) not in subject_origin:
-            path = store.files.get(name)
+            path = files.get(name)
             subject_origin[str(s)] = str(path) if path is not None else name
     data.parse(ontology_file, format="turtle")
     _conforms, report_graph, _text = shacl_validate(

@@ -85,20 +85,21 @@ def citation(base: str) -> str:
 # Per-publication cache
 
 T = TypeVar("T")
-_cache: dict[tuple[str, int], tuple[Publication, object]] = {}
+_cache: dict[tuple[str, int], tuple[Publication, str, object]] = {}
 _lock = threading.RLock()  # builders ask for one another
 
 
 def per_publication(kind: str, publication: Publication,
                      build: Callable[[Publication], T]) -> T:
-    """``build(publication)``, computed once per publication object."""
+    """``build(publication)``, computed once per publication and data version."""
     key = (kind, id(publication))
     with _lock:
+        version = publication.version
         hit = _cache.get(key)
-        if hit is not None and hit[0] is publication:
-            return hit[1]  # type: ignore[return-value]
+        if hit is not None and hit[0] is publication and hit[1] == version:
+            return hit[2]  # type: ignore[return-value]
         value = build(publication)
-        _cache[key] = (publication, value)
+        _cache[key] = (publication, version, value)
         return value
 
 

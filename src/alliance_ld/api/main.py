@@ -37,6 +37,7 @@ def start_executor(settings: Settings, publication: Publication) -> QueryExecuto
         require_sandbox=not settings.allow_unsandboxed_workers,
         limits=QueryLimits(settings.max_query_bytes, settings.max_query_depth),
         cache_bytes=settings.cache_bytes,
+        remote=publication.backend if publication.spec.remote else None,
     )
     executor.start()
     if executor.unsandboxed:
@@ -51,20 +52,31 @@ def _start(app: FastAPI, settings: Settings, publication: Publication | None,
         if publication is None:
             publication = load_publication(settings)
         from ..jsonld import context
-        from ..void import warm
 
-        warm(publication)  # VoID, downloads and the JSON-LD context, built once
         context(publication)
         app.state.executor = executor or start_executor(settings, publication)
         app.state.publication = publication
         app.state.ready = True
         log.info("ready: %d triples", publication.triples)
+        # VoID and the downloads are built after start-up, off the request path (a request
+        # that needs them first waits for this build rather than starting its own).
+        threading.Thread(target=_warm, args=(publication,), name="alliance-ld-warm",
+                         daemon=True).start()
     except ShapeViolationError as exc:
         app.state.load_error = "the data does not conform to the shapes:\n" + exc.report_text
         log.error("%s", app.state.load_error)
     except AllianceLDError as exc:
         app.state.load_error = str(exc)
         log.error("loading failed: %s", exc)
+
+
+def _warm(publication: Publication) -> None:
+    from ..void import warm
+
+    try:
+        warm(publication)
+    except Exception:  # a request will build it again and report the error then
+        log.exception("building VoID and the downloads failed")
 
 
 def create_app(settings: Settings | None = None, publication: Publication | None = None,

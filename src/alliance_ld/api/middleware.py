@@ -59,6 +59,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .. import __version__, logs, metrics, network
+from ..errors import AllianceLDError
 from ..settings import Settings
 
 #: Responses smaller than this are sent uncompressed.
@@ -510,8 +511,13 @@ class DocumentValidatorsMiddleware:
                 or not is_document_request(scope)):
             await self.app(scope, receive, send)
             return
+        try:
+            version = publication.version  # follows the data (a write; a remote store's TTL)
+        except AllianceLDError:  # the back end is not answering: the route reports it
+            await self.app(scope, receive, send)
+            return
         request = Headers(scope=scope)
-        base = self.sent.base_key(scope, request, publication.etag)
+        base = self.sent.base_key(scope, request, version)
         remembered = self.sent.lookup(base, request)
         if remembered is not None:
             # The same document was sent before, on the same data: a 304 without building it.
@@ -538,7 +544,7 @@ class DocumentValidatorsMiddleware:
                 await send(message)
                 return
             if "etag" not in headers:
-                headers["ETag"] = entity_tag(scope, headers, publication.etag)
+                headers["ETag"] = entity_tag(scope, headers, version)
                 headers.setdefault("last-modified", http_date(publication.last_modified))
             headers.setdefault("cache-control", DOCUMENT_CACHE_CONTROL)
             length = headers.get("content-length")

@@ -138,16 +138,31 @@ class BackendSpec:
     store: str | None = None
     #: The data version: changes with every change of the data (the key of every cache).
     version: str = ""
+    #: A remote SPARQL 1.1 endpoint (query URL), its update URL, and how long its answers last.
+    endpoint: str | None = None
+    update_endpoint: str | None = None
+    ttl: float = 60.0
+
+    @property
+    def remote(self) -> bool:
+        """Whether the data is in a remote triplestore (queries run from the server process)."""
+        return self.endpoint is not None
 
     def open(self) -> Backend:
         from .oxigraph import OxigraphBackend
 
+        if self.endpoint is not None:
+            from .remote import RemoteBackend
+
+            return RemoteBackend(self.endpoint, self.update_endpoint, ttl=self.ttl)
         if self.store is not None:
             return OxigraphBackend.open_read_only(self.store, self.version)
         return OxigraphBackend.from_nquads(self.nquads or b"", self.version)
 
     @property
     def description(self) -> str:
+        if self.endpoint is not None:
+            return f"in a remote triplestore ({self.endpoint})"
         return f"on disk ({self.store})" if self.store is not None else "in memory"
 
 
