@@ -20,6 +20,7 @@ written here with py-horned-owl, so neither the build nor the normaliser needs J
 
 from __future__ import annotations
 
+import io
 import keyword
 import re
 from pathlib import Path
@@ -28,6 +29,8 @@ import pyhornedowl
 import rdflib
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF, XSD
+from rdflib.plugins.serializers.turtle import TurtleSerializer
+from rdflib.term import Node
 
 from .errors import DataSyntaxError, InputError, MissingInputError
 from .resources import EDIT_FILE, ONTOLOGY_DIR, TERMS_NS
@@ -150,9 +153,32 @@ def _generated_header(source: Path) -> str:
             "\"Editing the ontology\".\n")
 
 
+class _TurtleByIRI(TurtleSerializer):
+    """rdflib's Turtle writer, with the ontology header first and then every subject in IRI
+    order (rdflib's own order puts the most referenced subjects last, so that adding a subclass
+    would move its superclass's block)."""
+
+    def __init__(self, store: rdflib.Graph) -> None:
+        super().__init__(store)
+        self.topClasses = [OWL.Ontology]
+
+    def orderSubjects(self) -> list[Node]:  # noqa: N802 (rdflib's name)
+        ordered = super().orderSubjects()
+        head = [s for s in ordered if s in self._topLevels]
+        rest = sorted((s for s in ordered if s not in self._topLevels),
+                      key=lambda s: (isinstance(s, rdflib.BNode), str(s)))
+        return head + rest
+
+
+def _turtle(graph: rdflib.Graph) -> str:
+    out = io.BytesIO()
+    _TurtleByIRI(graph).serialize(out, encoding="utf-8")
+    return out.getvalue().decode("utf-8")
+
+
 def serialize_artefact(graph: rdflib.Graph, fmt: str, source: Path = EDIT_FILE) -> str:
     if fmt == "turtle":
-        return _generated_header(source) + graph.serialize(format="turtle")
+        return _generated_header(source) + _turtle(graph)
     if fmt == "nt":
         lines = graph.serialize(format="nt").splitlines()
         return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
