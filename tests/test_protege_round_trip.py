@@ -27,6 +27,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from owlapi_check import run_owl_check, run_protege_save
+from rdflib.compare import isomorphic
 
 from alliance_ld import build
 from alliance_ld.resources import DATA_DIR, EDIT_FILE, GRAPH_NS, ONTOLOGY_DIR, QUERIES_DIR
@@ -90,6 +91,25 @@ def saved_with_new_class(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _normalise_with_cli(edit)
     build.build(edit.parent, source=edit, namespace_module=edit.parent / "namespace.py")
     return edit
+
+
+def test_build_reads_the_edit_file_as_the_owl_api_does(tmp_path: Path) -> None:
+    # The build maps the functional syntax to RDF with py-horned-owl, not Java: the OWL API's
+    # RDF/XML of the same file must hold the same triples.
+    owlapi_rdf = tmp_path / "owlapi.rdf"
+    assert run_protege_save(EDIT_FILE, owlapi_rdf, "rdfxml") == "RDF/XML Syntax"
+    owlapi = rdflib.Graph().parse(owlapi_rdf, format="xml")
+    ours = build.load_ontology(EDIT_FILE)
+    assert len(ours) == len(owlapi)
+    assert isomorphic(ours, owlapi)
+
+
+def test_owl_api_saves_functional_syntax_deterministically(tmp_path: Path) -> None:
+    first, second, reopened = (tmp_path / f"{n}.owl" for n in ("first", "second", "reopened"))
+    run_protege_save(EDIT_FILE, first, "same")
+    run_protege_save(EDIT_FILE, second, "same")
+    run_protege_save(first, reopened, "same")
+    assert first.read_bytes() == second.read_bytes() == reopened.read_bytes()
 
 
 def test_protege_save_of_unchanged_file_normalises_to_the_committed_bytes(
