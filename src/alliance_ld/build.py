@@ -72,6 +72,8 @@ def prefixes(text: str) -> dict[str, str]:
     """The prefix declarations of an OWL Functional Syntax document, name -> namespace."""
     found = {}
     for line in text.splitlines():
+        if line.startswith("Ontology("):
+            break
         match = _PREFIX_LINE.match(line.strip())
         if match:
             found[match[1] or ""] = match[2]
@@ -101,9 +103,9 @@ def canonical_form(text: str, path: Path = EDIT_FILE) -> str:
                 ontology.prefix_mapping.remove_prefix(name)
     written = ontology.save_to_string("ofn")
     lines = written.splitlines()
-    head = [line for line in lines if line.startswith("Prefix(")]
-    body = [line for line in lines if not line.startswith("Prefix(")]
-    return "\n".join(sorted(head) + body) + "\n"
+    # The prefix declarations are the lines before "Ontology(" (a literal may span lines).
+    start = next((i for i, line in enumerate(lines) if line.startswith("Ontology(")), 0)
+    return "\n".join(sorted(lines[:start]) + lines[start:]) + "\n"
 
 
 def is_canonical(path: Path = EDIT_FILE) -> bool:
