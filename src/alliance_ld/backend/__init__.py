@@ -23,7 +23,7 @@ knows, so no engine's term types leak through the seam.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rdflib.term import BNode, Literal, URIRef
@@ -100,12 +100,13 @@ class Backend(ABC):
         """Apply a SPARQL 1.1 Update as one transaction: all of it or nothing."""
 
     @abstractmethod
-    def dump(self, media_type: str, graph: str | None = None) -> Iterator[bytes]:
+    def dump(self, media_type: str, graph: str | None = None,
+             prefixes: Mapping[str, str] | None = None) -> Iterator[bytes]:
         """A graph (or, with ``graph=None``, the whole dataset) serialised.
 
         ``media_type`` is a triples format for one graph, or a quads format
         (N-Quads, TriG) for the dataset; the chunks are written by the engine
-        where it can.
+        where it can, with ``prefixes`` where the syntax has them.
         """
 
     @abstractmethod

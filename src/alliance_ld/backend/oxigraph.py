@@ -12,7 +12,7 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -132,15 +132,18 @@ class OxigraphBackend(Backend):
             raise _syntax_error(exc) from exc
         self._version = uuid.uuid4().hex
 
-    def dump(self, media_type: str, graph: str | None = None) -> Iterator[bytes]:
+    def dump(self, media_type: str, graph: str | None = None,
+             prefixes: Mapping[str, str] | None = None) -> Iterator[bytes]:
         fmt = ox.RdfFormat.from_media_type(media_type)
         if fmt is None:
             raise ValueError(f"no RDF serialiser for {media_type}")
         buffer = io.BytesIO()
-        if graph is None:
-            self.store.dump(buffer, format=fmt)
-        else:
-            self.store.dump(buffer, format=fmt, from_graph=ox.NamedNode(graph))
+        kwargs: dict[str, Any] = {}
+        if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+            kwargs["prefixes"] = dict(prefixes)
+        if graph is not None:
+            kwargs["from_graph"] = ox.NamedNode(graph)
+        self.store.dump(buffer, format=fmt, **kwargs)
         yield buffer.getvalue()
 
     def version(self) -> str:
