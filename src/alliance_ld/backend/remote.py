@@ -13,7 +13,20 @@ The dataset
     thousands of graphs fit. An empty list is sent as one graph that holds
     nothing (:data:`EMPTY_GRAPH`), since the protocol cannot say "no graph".
     The store's unnamed default graph cannot be named in the protocol and is
-    not part of the dataset.
+    not part of the dataset. The Oxigraph server (told by its ``Server``
+    header) is asked for the union with its own ``union-default-graph``
+    parameter instead when neither list is given: it evaluates a join over the
+    union 6x faster than over the same graphs listed one by one.
+
+Dialects
+    The store is recognised by its ``Server`` header. Virtuoso answers ``ASK``
+    with a ``__ASK_RETVAL`` solution, writes booleans as ``1`` in JSON, labels
+    blank nodes ``nodeID://…``, writes ``"1"^^xsd:decimal`` as the integer
+    ``1`` in Turtle and leaves the ``?`` out of TSV headers: it is asked for XML
+    results and N-Triples graphs, its blank node labels are made valid, and its
+    answers are always written again. Virtuoso's merging of a query's ``FROM``
+    with ``default-graph-uri`` (the protocol says the latter replaces it) is
+    not undone; the tests list it.
 
 Parsing
     Every query is parsed here first, by the same engine as the in-memory back
@@ -158,7 +171,7 @@ class RemoteBackend(Backend):
         self._counts: dict[str, int] | None = None
         self._counted_epoch: int | None = None
         self._updates = 0
-        #: "virtuoso" or "standard"; ``None``: told by the store's ``Server`` header.
+        #: "virtuoso", "oxigraph" or "standard"; ``None``: told by the ``Server`` header.
         self.dialect = dialect
 
     def __repr__(self) -> str:
@@ -176,7 +189,8 @@ class RemoteBackend(Backend):
                                               "Content-Type": _FORM}) as response:
                 if self.dialect is None:
                     server = response.headers.get("server", "")
-                    self.dialect = "virtuoso" if server.startswith("Virtuoso") else "standard"
+                    self.dialect = ("virtuoso" if server.startswith("Virtuoso") else
+                                    "oxigraph" if server.startswith("Oxigraph") else "standard")
                 if response.status_code >= 400:
                     self._fail(url, response)
                 yield response
@@ -239,6 +253,10 @@ class RemoteBackend(Backend):
     def _dataset(self, default_graphs: Sequence[str] | None,
                  named_graphs: Sequence[str] | None) -> list[tuple[str, str]]:
         every = sorted(self._graph_counts())  # also tells the store's dialect
+        if self.dialect == "oxigraph" and default_graphs is None and named_graphs is None:
+            # Its own parameter (alone: it refuses it with a graph list): the union as a
+            # union, 6x faster on a join than the same graphs listed one by one.
+            return [("union-default-graph", "true")]
         default = list(default_graphs) if default_graphs is not None else every or []
         named = list(named_graphs) if named_graphs is not None else every or []
         params = [("default-graph-uri", g) for g in default or [EMPTY_GRAPH]]
