@@ -548,3 +548,40 @@ def test_blank_nodes_in_results(backend: Backend, reference: OxigraphBackend,
     assert outcome.rows == len(expected)
     assert len({dict(row)["shape"] for row in _parsed_solutions(outcome)}) == \
         len({row["shape"] for row in expected})
+
+
+# ---------------------------------------------------------------------------
+# stream(): N-Triples pass through as they come
+
+
+@pytest.mark.parametrize("max_rows", [10_000, 7])
+def test_stream_ntriples(remote_store: TripleStore, reference: OxigraphBackend,
+                         max_rows: int) -> None:
+    backend = RemoteBackend(remote_store.query_url)
+    try:
+        request = QueryRequest(NATIONS_GRAPH, None, "application/n-triples", max_rows=max_rows)
+        streamed = backend.stream(request)
+        body = b"".join(streamed)
+        outcome = backend.evaluate(request)
+        assert (streamed.kind, streamed.media_type) == ("graph", "application/n-triples")
+        assert (streamed.rows, streamed.truncated) == (outcome.rows, outcome.truncated)
+        graph = Graph().parse(data=body, format="nt")
+        assert len(graph) == streamed.rows
+        if max_rows == 7:
+            assert streamed.truncated and streamed.rows == 7
+        else:
+            assert not streamed.truncated
+            assert isomorphic(graph, _graph(reference.construct(NATIONS_GRAPH)))
+    finally:
+        backend.close()
+
+
+def test_stream_other_requests_are_evaluated(remote_store: TripleStore) -> None:
+    backend = RemoteBackend(remote_store.query_url)
+    try:
+        request = QueryRequest(LABELS, "text/csv", None, max_rows=5)
+        streamed = backend.stream(request)
+        assert b"".join(streamed) == backend.evaluate(request).body
+        assert (streamed.kind, streamed.rows, streamed.truncated) == ("solutions", 5, True)
+    finally:
+        backend.close()

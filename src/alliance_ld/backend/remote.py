@@ -392,6 +392,80 @@ class RemoteBackend(Backend):
                             serialize_triples(triples, wanted, request.prefixes),
                             len(triples), truncated)
 
+    def stream(self, request: QueryRequest) -> Streamed:
+        """``evaluate(request)``, with the body in chunks; see :class:`Streamed`.
+
+        A CONSTRUCT or DESCRIBE asked in N-Triples, which the store answers in
+        N-Triples, streams: its lines pass on as they arrive, checked and counted
+        triple by triple against the same caps (a document cut after a line is
+        still a whole document), so nothing of its size is held. Any other
+        request is evaluated and its body given as one chunk.
+        """
+        form = self._form(request.query, request.base_iri)
+        wanted = request.graph_media_type or "text/turtle"
+        if not isinstance(form, ox.QueryTriples) or _base(wanted) != N_TRIPLES:
+            outcome = self.evaluate(request)
+            return Streamed(outcome.kind, outcome.media_type, iter([outcome.body]),
+                            outcome.rows, outcome.truncated)
+        query = request.query
+        if request.base_iri:
+            query = f"BASE <{request.base_iri}>\n{query}"
+        data = [("query", query), *self._dataset(request.default_graphs,
+                                                  request.named_graphs)]
+        streamed = Streamed("graph", wanted, iter(()), 0, False)
+        streamed.chunks = self._ntriples_lines(data, request, streamed)
+        return streamed
+
+    def _ntriples_lines(self, data: list[tuple[str, str]], request: QueryRequest,
+                        streamed: Streamed) -> Iterator[bytes]:
+        size = 0
+        with self._post(self.query_url, data, N_TRIPLES) as response:
+            got = _base(response.headers.get("content-type"))
+            if got != N_TRIPLES:  # written again, as evaluate() would
+                body = self._graph_outcome(response, request, request.graph_media_type
+                                           or N_TRIPLES)
+                streamed.rows, streamed.truncated = body.rows, body.truncated
+                yield body.body
+                return
+            tail = b""
+            for chunk in response.iter_bytes():
+                lines = (tail + chunk).split(b"\n")
+                tail = lines.pop()
+                out = self._checked_lines(lines, request, streamed, size)
+                size = out[1]
+                if out[0]:
+                    yield out[0]
+                if streamed.truncated:
+                    return
+            if tail.strip():
+                out = self._checked_lines([tail], request, streamed, size)
+                if out[0]:
+                    yield out[0]
+
+    def _checked_lines(self, lines: list[bytes], request: QueryRequest, streamed: Streamed,
+                       size: int) -> tuple[bytes, int]:
+        """The lines that fit the caps, parsed; sets ``streamed.truncated`` at a cap."""
+        texts = [text for text in (line.strip() for line in lines)
+                 if text and not text.startswith(b"#")]
+        try:
+            triples = [q.triple for q in ox.parse(b"\n".join(texts) + b"\n",
+                                                    ox.RdfFormat.N_TRIPLES)]
+        except SyntaxError as exc:
+            raise BackendUnavailableError(
+                self.query_url, f"answered with a graph that does not parse: {exc}") from exc
+        if len(triples) != len(texts):  # N-Triples: one triple a line
+            raise BackendUnavailableError(self.query_url,
+                                          "answered with N-Triples of several triples a line")
+        kept = 0
+        for triple in triples:
+            size += _term_size(triple)
+            if streamed.rows == request.max_rows or size > request.max_bytes:
+                streamed.truncated = True
+                break
+            streamed.rows += 1
+            kept += 1
+        return b"".join(text + b"\n" for text in texts[:kept]), size
+
     def _solutions(self, query: str, default_graphs: Sequence[str] | None,
                    named_graphs: Sequence[str] | None) -> _Solutions | ox.QueryBoolean:
         data = [("query", query), *self._dataset(default_graphs, named_graphs)]
@@ -516,6 +590,24 @@ class RemoteBackend(Backend):
 
 #: Graph formats a store's answer may be passed on in.
 _PASSED_GRAPHS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
+
+
+@dataclass
+class Streamed:
+    """A result whose body comes in chunks (:meth:`RemoteBackend.stream`).
+
+    ``rows`` and ``truncated`` are final once ``chunks`` is exhausted; the
+    connection to the store is open until then (or until ``chunks`` is closed).
+    """
+
+    kind: str
+    media_type: str
+    chunks: Iterator[bytes]
+    rows: int
+    truncated: bool
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.chunks
 
 
 @dataclass(frozen=True)
