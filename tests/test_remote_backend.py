@@ -84,6 +84,18 @@ def backend(request: pytest.FixtureRequest, reference: OxigraphBackend) -> Itera
     remote.close()
 
 
+@pytest.fixture(scope="module", params=ALL)
+def writable(request: pytest.FixtureRequest) -> Iterator[tuple[str, Backend]]:
+    """A back end that may be written to: a fresh in-memory one, or a remote store."""
+    if request.param == "memory":
+        yield request.param, OxigraphBackend(ox.Store())
+        return
+    store = _store(request, request.param)
+    remote = RemoteBackend(store.query_url, store.update_url)
+    yield request.param, remote
+    remote.close()
+
+
 @pytest.fixture(params=REMOTE)
 def remote_store(request: pytest.FixtureRequest) -> TripleStore:
     return _store(request, request.param)
@@ -353,20 +365,21 @@ def test_dump_dataset_in_trig(backend: Backend, reference: OxigraphBackend) -> N
     assert len(_canonical(got, ox.RdfFormat.TRIG)) == reference.count()
 
 
-def test_version_is_stable_until_the_data_changes(backend: Backend) -> None:
-    if isinstance(backend, OxigraphBackend):
-        pytest.skip("the shared in-memory reference is not written to")
+def test_version_is_stable_until_the_data_changes(writable: tuple[str, Backend]) -> None:
+    _, backend = writable
     assert backend.version() == backend.version()
     graph = G + "test-remote-update"
     before = backend.version()
     backend.update(f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:a> <urn:x:b> 'c' }} }}")
     try:
-        assert backend.version() != before
+        after = backend.version()
+        assert after != before and backend.version() == after
         assert graph in backend.graphs() and backend.count(graph) == 1
         assert backend.ask("ASK { <urn:x:a> <urn:x:b> 'c' }")
     finally:
         backend.update(f"DROP SILENT GRAPH <{graph}>")
     assert graph not in backend.graphs()
+    assert backend.version() != after
 
 
 def test_version_changes_once_per_ttl(remote_store: TripleStore) -> None:
@@ -496,18 +509,6 @@ LITERAL_DIVERGENCES = {
     ("virtuoso", "double"): "Virtuoso stores numbers by value: \"1.0\"^^xsd:double",
     ("virtuoso", "duration"): "Virtuoso stores P1Y as \"12\"^^xsd:duration (months)",
 }
-
-
-@pytest.fixture(scope="module", params=ALL)
-def writable(request: pytest.FixtureRequest) -> Iterator[tuple[str, Backend]]:
-    """A back end that may be written to: a fresh in-memory one, or a remote store."""
-    if request.param == "memory":
-        yield request.param, OxigraphBackend(ox.Store())
-        return
-    store = _store(request, request.param)
-    remote = RemoteBackend(store.query_url, store.update_url)
-    yield request.param, remote
-    remote.close()
 
 
 @pytest.mark.parametrize("name", sorted(LITERALS))
