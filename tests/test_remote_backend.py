@@ -586,3 +586,86 @@ def test_stream_other_requests_are_evaluated(remote_store: TripleStore) -> None:
         assert (streamed.kind, streamed.rows, streamed.truncated) == ("solutions", 5, True)
     finally:
         backend.close()
+
+
+# ---------------------------------------------------------------------------
+# What is sent: the dataset in protocol parameters (a store that records requests)
+
+
+class _Recorder:
+    """A SPARQL endpoint in a MockTransport that lists two graphs and records each query."""
+
+    def __init__(self, server: str) -> None:
+        self.server = server
+        self.sent: list[list[tuple[str, str]]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        from urllib.parse import parse_qsl
+
+        form = parse_qsl(request.content.decode(), keep_blank_values=True)
+        headers = {"Server": self.server, "Content-Type": "application/sparql-results+json"}
+        if dict(form).get("query", "").startswith("SELECT ?g (COUNT(*) AS ?n)"):
+            bindings = [{"g": {"type": "uri", "value": g},
+                         "n": {"type": "literal", "value": "1", "datatype": X + "integer"}}
+                        for g in ("urn:g:b", "urn:g:a",
+                                  "http://www.openlinksw.com/schemas/virtrdf#")]
+            body = {"head": {"vars": ["g", "n"]}, "results": {"bindings": bindings}}
+        else:
+            self.sent.append([(k, v) for k, v in form if k != "query"])
+            body = {"head": {"vars": []}, "results": {"bindings": [{}]}}
+        return httpx.Response(200, json=body, headers=headers)
+
+
+def _recording(server: str) -> tuple[_Recorder, RemoteBackend]:
+    recorder = _Recorder(server)
+    return recorder, RemoteBackend("http://store.invalid/sparql",
+                                   transport=httpx.MockTransport(recorder))
+
+
+def test_union_is_sent_as_every_graph_minus_system_graphs() -> None:
+    recorder, backend = _recording("Virtuoso/07.20.3229 (Linux) x86_64-pc-linux-gnu")
+    assert backend.graphs() == ["urn:g:a", "urn:g:b"]
+    backend.select("SELECT * {}")
+    backend.select("SELECT * {}", default_graphs=["urn:g:b"], named_graphs=[])
+    assert recorder.sent == [
+        [("default-graph-uri", "urn:g:a"), ("default-graph-uri", "urn:g:b"),
+         ("named-graph-uri", "urn:g:a"), ("named-graph-uri", "urn:g:b")],
+        [("default-graph-uri", "urn:g:b"), ("named-graph-uri", "urn:x-alliance-ld:empty-graph")],
+    ]
+
+
+def test_oxigraph_server_gets_its_union_parameter() -> None:
+    recorder, backend = _recording("Oxigraph/0.5.13")
+    backend.select("SELECT * {}")
+    backend.select("SELECT * {}", named_graphs=["urn:g:a"])
+    assert recorder.sent == [
+        [("union-default-graph", "true")],
+        [("default-graph-uri", "urn:g:a"), ("default-graph-uri", "urn:g:b"),
+         ("named-graph-uri", "urn:g:a")],
+    ]
+
+
+def test_results_that_do_not_parse() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b'{"head": {"vars": ["g", "n"]}, "results": {',
+                              headers={"Content-Type": "application/sparql-results+json"})
+
+    backend = RemoteBackend("http://store.invalid/sparql", transport=httpx.MockTransport(answer))
+    with pytest.raises(BackendUnavailableError, match="results that do not parse"):
+        backend.graphs()
+
+
+def test_an_error_page_does_not_decide_the_dialect() -> None:
+    answers = iter([httpx.Response(502, text="Bad gateway", headers={"Server": "nginx"})])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return next(answers, httpx.Response(
+            200, json={"head": {"vars": ["g", "n"]}, "results": {"bindings": []}},
+            headers={"Server": "Virtuoso/07.20",
+                     "Content-Type": "application/sparql-results+json"}))
+
+    backend = RemoteBackend("http://store.invalid/sparql", transport=httpx.MockTransport(answer))
+    with pytest.raises(BackendUnavailableError, match="HTTP 502 Bad Gateway: Bad gateway"):
+        backend.graphs()
+    assert backend.dialect is None
+    assert backend.graphs() == [] and backend.dialect == "virtuoso"

@@ -187,12 +187,12 @@ class RemoteBackend(Backend):
             with self._client.stream("POST", url, content=urlencode(data).encode("ascii"),
                                      headers={"Accept": accept,
                                               "Content-Type": _FORM}) as response:
-                if self.dialect is None:
+                if response.status_code >= 400:
+                    self._fail(url, response)
+                if self.dialect is None:  # from an answer, not from a proxy's error page
                     server = response.headers.get("server", "")
                     self.dialect = ("virtuoso" if server.startswith("Virtuoso") else
                                     "oxigraph" if server.startswith("Oxigraph") else "standard")
-                if response.status_code >= 400:
-                    self._fail(url, response)
                 yield response
         except httpx.ConnectError as exc:
             raise BackendUnavailableError(url, f"cannot connect ({_reason(exc)})") from exc
@@ -233,16 +233,20 @@ class RemoteBackend(Backend):
             if self._counts is not None and self._counted_epoch == epoch:
                 return self._counts
         counts: dict[str, int] = {}
-        with self._post(self.query_url, [("query", _GRAPH_LIST)], JSON_RESULTS) as response:
-            body = response.read()
-        result = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-        if not isinstance(result, ox.QuerySolutions):
-            raise BackendUnavailableError(self.query_url, "answered SELECT with a boolean")
-        for solution in result:
-            graph, number = solution["g"], solution["n"]
-            if isinstance(graph, ox.NamedNode) and isinstance(number, ox.Literal) \
-                    and not self._is_system(graph.value):
-                counts[graph.value] = int(number.value)
+        accept = f"{JSON_RESULTS}, {XML_RESULTS};q=0.9"
+        with self._post(self.query_url, [("query", _GRAPH_LIST)], accept) as response:
+            _, _, result = self._read_results(response, 0)
+            if not isinstance(result, ox.QuerySolutions):
+                raise BackendUnavailableError(self.query_url, "answered SELECT with a boolean")
+            try:
+                for solution in result:
+                    graph, number = solution["g"], solution["n"]
+                    if isinstance(graph, ox.NamedNode) and isinstance(number, ox.Literal) \
+                            and not self._is_system(graph.value):
+                        counts[graph.value] = int(number.value)
+            except (SyntaxError, ValueError) as exc:
+                raise BackendUnavailableError(
+                    self.query_url, f"answered the list of graphs with {exc}") from exc
         with self._lock:
             self._counts, self._counted_epoch = counts, epoch
         return counts
