@@ -226,6 +226,13 @@ def test_syntax_error_has_its_position(backend: Backend) -> None:
     assert caught.value.line == 1 and caught.value.column is not None
 
 
+def test_ask_syntax_error_from_the_store(backend: Backend) -> None:
+    """ask() is not parsed here (see RemoteBackend._kind): the store's error, with its line."""
+    with pytest.raises(QuerySyntaxError) as caught:
+        backend.ask("ASK {\n ?s ?p ?o FOO }")
+    assert caught.value.line == 2
+
+
 # ---------------------------------------------------------------------------
 # evaluate(): formats, caps, truncation
 
@@ -669,3 +676,26 @@ def test_an_error_page_does_not_decide_the_dialect() -> None:
         backend.graphs()
     assert backend.dialect is None
     assert backend.graphs() == [] and backend.dialect == "virtuoso"
+
+
+def test_service_is_never_called_from_here(listener: Any) -> None:
+    """An ASK (or a request whose form is known) is not evaluated here: SERVICE stays the
+    store's business. (Oxigraph evaluates an ASK at once, SERVICE included.)"""
+    service = f"http://127.0.0.1:{listener.port}/sparql"
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if b"COUNT" in request.content:
+            return httpx.Response(200, json={"head": {"vars": ["g", "n"]},
+                                             "results": {"bindings": []}},
+                                  headers={"Content-Type": "application/sparql-results+json"})
+        return httpx.Response(200, json={"head": {}, "boolean": True},
+                              headers={"Content-Type": "application/sparql-results+json"})
+
+    backend = RemoteBackend("http://store.invalid/sparql", transport=httpx.MockTransport(answer))
+    query = f"ASK {{ SERVICE <{service}> {{ ?s ?p ?o }} }}"
+    assert backend.ask(query) is True
+    outcome = backend.evaluate(QueryRequest(query, "application/sparql-results+json", None,
+                                            form="ASK"))
+    assert outcome.kind == "boolean"
+    time.sleep(0.3)
+    assert listener.connections == 0

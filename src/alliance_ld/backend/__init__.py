@@ -70,6 +70,9 @@ class QueryRequest:
     truncation_link: str | None = None
     prefixes: dict[str, str] = field(default_factory=dict)
     base_iri: str | None = None  # resolves relative IRIs in the query
+    #: The query form the parse found (``QueryAnalysis.form``: SELECT, ASK, CONSTRUCT or
+    #: DESCRIBE); a back end that must know it (a remote one) parses the query when absent.
+    form: str | None = None
 
 
 @dataclass(frozen=True)

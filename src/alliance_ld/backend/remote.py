@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -211,7 +212,7 @@ class RemoteBackend(Backend):
         lines = [line.strip() for line in text.decode("utf-8", "replace").splitlines()]
         first = next((line for line in lines if line), "")[:300]
         if response.status_code == 400:
-            raise QuerySyntaxError(f"the store at {url} rejected the request: {first}")
+            raise _store_syntax_error(url, first)
         raise BackendUnavailableError(
             url, f"HTTP {response.status_code} {response.reason_phrase}"
             + (f": {first}" if first else ""))
@@ -273,12 +274,27 @@ class RemoteBackend(Backend):
         assert isinstance(result, ox.QueryBoolean)
         return result
 
-    def _form(self, query: str, base_iri: str | None) -> Any:
-        """Parse ``query`` here (as the in-memory back end would) and return its result kind."""
+    def _kind(self, query: str, base_iri: str | None, form: str | None) -> str:
+        """The kind of result of ``query``: "solutions", "boolean" or "graph".
+
+        From the caller's parse when it gives the form: then nothing of the query
+        runs here. Otherwise from Oxigraph's parse, on an empty store: it raises
+        the same syntax errors as the in-memory back end. Oxigraph evaluates a
+        SELECT, CONSTRUCT or DESCRIBE only as its solutions are read (never, here)
+        but an ASK at once, and would call the ``SERVICE`` endpoints of one:
+        :meth:`ask` therefore never parses here, and a query in
+        :class:`QueryRequest` carries its form or has passed
+        :func:`alliance_ld.query_analysis.analyse`, which refuses ``SERVICE``.
+        """
+        if form is not None:
+            return _KINDS[form.upper()]
         try:
-            return self._probe.query(query, base_iri=base_iri)
+            result = self._probe.query(query, base_iri=base_iri)
         except SyntaxError as exc:
             raise _syntax_error(exc) from exc
+        if isinstance(result, ox.QueryTriples):
+            return "graph"
+        return "boolean" if isinstance(result, ox.QueryBoolean) else "solutions"
 
     # -- queries --------------------------------------------------------------
 
@@ -299,13 +315,13 @@ class RemoteBackend(Backend):
         return wanted if wanted == N_TRIPLES else f"{wanted}, {N_TRIPLES};q=0.5"
 
     def evaluate(self, request: QueryRequest) -> QueryOutcome:
-        form = self._form(request.query, request.base_iri)
+        kind = self._kind(request.query, request.base_iri, request.form)
         query = request.query
         if request.base_iri:
             query = f"BASE <{request.base_iri}>\n{query}"
         data = [("query", query), *self._dataset(request.default_graphs,
                                                   request.named_graphs)]
-        if isinstance(form, ox.QueryTriples):
+        if kind == "graph":
             wanted = request.graph_media_type or "text/turtle"
             if ox.RdfFormat.from_media_type(wanted) is None:
                 raise ValueError(f"no RDF serialiser for {wanted}")
@@ -315,8 +331,7 @@ class RemoteBackend(Backend):
         if ox.QueryResultsFormat.from_media_type(wanted) is None:
             raise ValueError(f"no SPARQL results serialiser for {wanted}")
         with self._post(self.query_url, data, self._results_accept(wanted)) as response:
-            return self._results_outcome(response, request, wanted,
-                                         isinstance(form, ox.QueryBoolean))
+            return self._results_outcome(response, request, wanted, kind == "boolean")
 
     def _read_results(self, response: httpx.Response, keep: int
                       ) -> tuple[str, _Capped, ox.QuerySolutions | ox.QueryBoolean]:
@@ -405,9 +420,9 @@ class RemoteBackend(Backend):
         still a whole document), so nothing of its size is held. Any other
         request is evaluated and its body given as one chunk.
         """
-        form = self._form(request.query, request.base_iri)
+        kind = self._kind(request.query, request.base_iri, request.form)
         wanted = request.graph_media_type or "text/turtle"
-        if not isinstance(form, ox.QueryTriples) or _base(wanted) != N_TRIPLES:
+        if kind != "graph" or _base(wanted) != N_TRIPLES:
             outcome = self.evaluate(request)
             return Streamed(outcome.kind, outcome.media_type, iter([outcome.body]),
                             outcome.rows, outcome.truncated)
@@ -486,7 +501,7 @@ class RemoteBackend(Backend):
 
     def select(self, query: str, *, default_graphs: Sequence[str] | None = None,
                named_graphs: Sequence[str] | None = None) -> list[Row]:
-        if not isinstance(self._form(query, None), ox.QuerySolutions):
+        if self._kind(query, None, None) != "solutions":
             raise TypeError("select() needs a SELECT query")
         result = self._solutions(query, default_graphs, named_graphs)
         if not isinstance(result, _Solutions):
@@ -503,13 +518,15 @@ class RemoteBackend(Backend):
 
     def ask(self, query: str, *, default_graphs: Sequence[str] | None = None,
             named_graphs: Sequence[str] | None = None) -> bool:
-        if not isinstance(self._form(query, None), ox.QueryBoolean):
+        # Not parsed here (see _kind): the store's answer tells a query that is no ASK.
+        result = self._solutions(query, default_graphs, named_graphs)
+        if isinstance(result, _Solutions) and result.variables != [_VIRTUOSO_ASK]:
             raise TypeError("ask() needs an ASK query")
-        return _boolean(self._solutions(query, default_graphs, named_graphs))
+        return _boolean(result)
 
     def construct(self, query: str, *, default_graphs: Sequence[str] | None = None,
                   named_graphs: Sequence[str] | None = None) -> list[Triple]:
-        if not isinstance(self._form(query, None), ox.QueryTriples):
+        if self._kind(query, None, None) != "graph":
             raise TypeError("construct() needs a CONSTRUCT or DESCRIBE query")
         return [(neutral(t.subject), neutral(t.predicate), neutral(t.object))  # type: ignore[misc]
                 for t in self._triples(query, default_graphs, named_graphs)]
@@ -620,6 +637,26 @@ class _Solutions:
 
     variables: list[str]
     solutions: list[ox.QuerySolution]
+
+
+#: Where a store says a syntax error is: Oxigraph's "error at 1:38: …", Virtuoso's
+#: "SPARQL compiler, line 1: …".
+_STORE_POSITION = re.compile(r"^error at (\d+):(\d+): |SPARQL compiler, line (\d+): ")
+
+
+def _store_syntax_error(url: str, first_line: str) -> QuerySyntaxError:
+    """A request the store refused (HTTP 400), with the position if the store gave one."""
+    message = f"the store at {url} rejected the request: {first_line}"
+    found = _STORE_POSITION.search(first_line)
+    if found is None:
+        return QuerySyntaxError(message)
+    if found[3] is not None:
+        return QuerySyntaxError(message, int(found[3]))
+    return QuerySyntaxError(message, int(found[1]), int(found[2]))
+
+
+_KINDS = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
+_VIRTUOSO_ASK = "__ASK_RETVAL"
 
 
 def _boolean(result: Any) -> bool:
