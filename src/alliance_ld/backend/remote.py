@@ -29,12 +29,14 @@ Dialects
     not undone; the tests list it.
 
 Parsing
-    Every query is parsed here first, by the same engine as the in-memory back
-    end (an empty ``pyoxigraph`` store): a syntax error is reported with the
-    same message and position on every back end, and the query form (which
-    decides the ``Accept`` header) comes from that parse, never from the text.
+    The query form, which decides the ``Accept`` header, comes from a parse,
+    never from the text: the caller's (:attr:`QueryRequest.form`), else that of
+    the in-memory back end's engine on an empty store, which also reports the
+    same syntax errors. An ``ASK`` is never parsed here, since Oxigraph
+    evaluates it at once, ``SERVICE`` included (see :meth:`RemoteBackend._kind`).
     A query the store itself rejects (HTTP 400) is a
-    :class:`~alliance_ld.errors.QuerySyntaxError` quoting the store.
+    :class:`~alliance_ld.errors.QuerySyntaxError` quoting the store, with the
+    position it gives.
 
 Results
     :meth:`RemoteBackend.evaluate` streams the store's answer through
