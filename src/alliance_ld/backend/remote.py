@@ -32,8 +32,10 @@ Parsing
     The query form, which decides the ``Accept`` header, comes from a parse,
     never from the text: the caller's (:attr:`QueryRequest.form`), else that of
     the in-memory back end's engine on an empty store, which also reports the
-    same syntax errors. An ``ASK`` is never parsed here, since Oxigraph
-    evaluates it at once, ``SERVICE`` included (see :meth:`RemoteBackend._kind`).
+    same syntax errors. Oxigraph evaluates an ``ASK`` as it parses it,
+    ``SERVICE`` included: :meth:`RemoteBackend.ask` never parses here, and a
+    request without a form must have passed
+    :func:`alliance_ld.query_analysis.analyse`, which refuses ``SERVICE``.
     A query the store itself rejects (HTTP 400) is a
     :class:`~alliance_ld.errors.QuerySyntaxError` quoting the store, with the
     position it gives.
