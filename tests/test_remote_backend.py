@@ -699,3 +699,16 @@ def test_service_is_never_called_from_here(listener: Any) -> None:
     assert outcome.kind == "boolean"
     time.sleep(0.3)
     assert listener.connections == 0
+
+
+def test_backend_spec_opens_a_remote_back_end(remote_store: TripleStore) -> None:
+    from alliance_ld.backend import BackendSpec
+
+    spec = BackendSpec(endpoint=remote_store.query_url, ttl=5)
+    assert spec.remote and remote_store.query_url in spec.description
+    backend = spec.open()
+    try:
+        assert isinstance(backend, RemoteBackend) and backend.ttl == 5
+        assert len(backend.select(NATO_MEMBERS)) == 32
+    finally:
+        backend.close()
