@@ -712,3 +712,12 @@ def test_backend_spec_opens_a_remote_back_end(remote_store: TripleStore) -> None
         assert len(backend.select(NATO_MEMBERS)) == 32
     finally:
         backend.close()
+
+
+def test_iris_written_into_queries_are_checked() -> None:
+    backend = RemoteBackend("http://store.invalid/sparql")
+    with pytest.raises(ValueError, match="not an IRI"):
+        list(backend.dump("application/n-triples", "urn:g> } } INSERT DATA { <a> <b> <c"))
+    with pytest.raises(ValueError, match="not an IRI"):
+        backend.evaluate(QueryRequest("SELECT * {}", None, None, base_iri="http://x/>",
+                                      form="SELECT"))

@@ -117,6 +117,17 @@ _GRAPH_LIST = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP
 _CHUNK_TRIPLES = 50_000
 
 
+#: What an IRIREF of SPARQL may not hold.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _iri(value: str) -> str:
+    """``value`` written as an IRI in a query; a value that cannot be one is refused."""
+    if _NOT_IN_IRI.search(value):
+        raise ValueError(f"not an IRI: {value!r}")
+    return f"<{value}>"
+
+
 def _base(media_type: str | None) -> str:
     return (media_type or "").split(";", 1)[0].strip().lower()
 
@@ -322,7 +333,7 @@ class RemoteBackend(Backend):
         kind = self._kind(request.query, request.base_iri, request.form)
         query = request.query
         if request.base_iri:
-            query = f"BASE <{request.base_iri}>\n{query}"
+            query = f"BASE {_iri(request.base_iri)}\n{query}"
         data = [("query", query), *self._dataset(request.default_graphs,
                                                   request.named_graphs)]
         if kind == "graph":
@@ -432,7 +443,7 @@ class RemoteBackend(Backend):
                             outcome.rows, outcome.truncated)
         query = request.query
         if request.base_iri:
-            query = f"BASE <{request.base_iri}>\n{query}"
+            query = f"BASE {_iri(request.base_iri)}\n{query}"
         data = [("query", query), *self._dataset(request.default_graphs,
                                                   request.named_graphs)]
         streamed = Streamed("graph", wanted, iter(()), 0, False)
@@ -577,7 +588,7 @@ class RemoteBackend(Backend):
             raise ValueError(f"{media_type} holds one graph: the dataset needs N-Quads or TriG")
         graphs = [graph] if graph is not None else self.graphs()
         for number, name in enumerate(graphs):
-            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(name)} {{ ?s ?p ?o }} }}"
             target = ox.NamedNode(name) if quads else None
             chunk: list[Any] = []
             for triple in self._triples(query, None, [name]):
