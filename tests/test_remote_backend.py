@@ -732,3 +732,18 @@ def test_describe(backend: Backend, reference: OxigraphBackend,
             "Virtuoso's DESCRIBE gives the triples with the resource as subject and as "
             "object; Oxigraph's, its concise bounded description (as subject only)")))
     assert isomorphic(_graph(backend.construct(query)), _graph(reference.construct(query)))
+
+
+@pytest.mark.parametrize("query", [
+    "ASK { GRAPH <urn:x:no-such-graph> { ?s ?p ?o } }",
+    "ASK { GRAPH <urn:x:no-such-graph> { <urn:x:a> <urn:x:b> 'c' } }",
+])
+def test_graph_outside_the_dataset_matches_nothing(backend: Backend, query: str,
+                                                   request: pytest.FixtureRequest) -> None:
+    if _virtuoso(backend):
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "Virtuoso 7.2, given a dataset in the protocol (default-graph-uri or "
+            "named-graph-uri, which the back end always sends), answers GRAPH <iri> for an "
+            "IRI outside it with one solution instead of none; without a dataset it is right")))
+    assert backend.ask(query) is False
+    assert backend.select(query.replace("ASK", "SELECT *", 1)) == []
