@@ -399,6 +399,7 @@ def test_version_changes_once_per_ttl(remote_store: TripleStore) -> None:
             time.sleep(0.1)
         # the graph list and counts are part of it and did not change
         assert backend.version().split("-")[1] == first.split("-")[1]
+        assert backend.content_version() == first.split("-")[1]
     finally:
         backend.close()
 

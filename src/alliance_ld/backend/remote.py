@@ -613,12 +613,23 @@ class RemoteBackend(Backend):
         return counts.get(graph, 0)
 
     def version(self) -> str:
+        """``<epoch>-<digest>``: changes every ``ttl`` seconds, and with the data as seen."""
+        digest = self.content_version()
+        return f"{self._counted_epoch}-{digest}"
+
+    def content_version(self) -> str:
+        """The digest alone: the graph list, each graph's count and the updates made here.
+
+        It changes only when those do (an edit that keeps every count is not seen), so
+        it suits what is costly to rebuild and may be a little stale (downloads, VoID),
+        where :meth:`version`, which also changes every ``ttl``, would rebuild it each time.
+        """
         counts = self._graph_counts()
         digest = hashlib.sha256()
         for name in sorted(counts):
             digest.update(f"{name} {counts[name]}\n".encode())
         digest.update(f"updates {self._updates}".encode())
-        return f"{self._counted_epoch}-{digest.hexdigest()[:16]}"
+        return digest.hexdigest()[:16]
 
     def close(self) -> None:
         self._client.close()
