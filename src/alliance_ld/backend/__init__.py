@@ -11,7 +11,9 @@ a query worker process, which opens the back end itself:
   worker opens read-only, so the data is held once, by the operating system's
   page cache, however many workers there are (see :mod:`alliance_ld.backend.disk`).
 
-A remote SPARQL triplestore is the next implementation of :class:`Backend`.
+* in any SPARQL 1.1 triplestore, over the SPARQL protocol
+  (:class:`alliance_ld.backend.remote.RemoteBackend`); a store that cannot be
+  reached raises :class:`BackendUnavailableError`.
 
 Results reach the code above in two shapes: serialised, for the endpoint
 (:meth:`Backend.evaluate`), and as *neutral terms* for documents and pages
@@ -28,12 +30,27 @@ from dataclasses import dataclass, field
 
 from rdflib.term import BNode, Literal, URIRef
 
+from ..errors import AllianceLDError
+
 #: A term as the seam hands it out.
 Term = URIRef | BNode | Literal
 #: A triple of neutral terms.
 Triple = tuple[URIRef | BNode, URIRef, Term]
 #: A solution: variable name to its value; unbound variables are absent.
 Row = dict[str, Term]
+
+
+class BackendUnavailableError(AllianceLDError):
+    """The store behind a back end cannot answer: unreachable, timed out, or failing.
+
+    The message names the endpoint and the reason (``connection refused``, a
+    timeout, an HTTP status with the first line of the store's message).
+    """
+
+    def __init__(self, endpoint: str, reason: str) -> None:
+        self.endpoint = endpoint
+        self.reason = reason
+        super().__init__(f"SPARQL endpoint {endpoint} is unavailable: {reason}")
 
 
 @dataclass(frozen=True)
@@ -53,6 +70,9 @@ class QueryRequest:
     truncation_link: str | None = None
     prefixes: dict[str, str] = field(default_factory=dict)
     base_iri: str | None = None  # resolves relative IRIs in the query
+    #: The query form the parse found (``QueryAnalysis.form``: SELECT, ASK, CONSTRUCT or
+    #: DESCRIBE); a back end that must know it (a remote one) parses the query when absent.
+    form: str | None = None
 
 
 @dataclass(frozen=True)
@@ -167,5 +187,5 @@ class BackendSpec:
         return f"on disk ({self.store})" if self.store is not None else "in memory"
 
 
-__all__: Sequence[str] = ("Backend", "BackendSpec", "QueryOutcome", "QueryRequest", "Row",
-                          "Term", "Triple")
+__all__: Sequence[str] = ("Backend", "BackendSpec", "BackendUnavailableError", "QueryOutcome",
+                          "QueryRequest", "Row", "Term", "Triple")
