@@ -91,12 +91,27 @@ def _local(server: LiveServer, graph: rdflib.Graph) -> rdflib.Graph:
 
 # -- the endpoint: the W3C protocol manifest ---------------------------------------
 
+#: Known divergences of a back end, each with what differs (checked: strict xfails).
+DIVERGENCES: dict[tuple[str, str], str] = {
+    ("virtuoso", "query_multiple_dataset"):
+        "Virtuoso merges the query's FROM with the protocol's default-graph-uri instead of "
+        "letting the parameter replace it, so the ASK sees the FROM graph too",
+    **{("virtuoso", f"update_dataset_{part}"):
+       "given a protocol dataset, Virtuoso answers GRAPH <iri> for an IRI outside it with one "
+       "solution instead of none (the refused update's follow-up ASK is true)"
+       for part in ("default_graph", "default_graphs", "named_graphs", "full")},
+}
+
 
 @pytest.mark.parametrize(("name", "title", "exchanges"), ENTRIES,
                          ids=[name for name, _, _ in ENTRIES])
 def test_w3c_protocol_on_every_back_end(served: tuple[str, LiveServer], name: str, title: str,
-                                         exchanges: list[Any]) -> None:
-    _, running = served
+                                         exchanges: list[Any],
+                                         request: pytest.FixtureRequest) -> None:
+    backend, running = served
+    reason = DIVERGENCES.get((backend, name))
+    if reason is not None:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     for exchange in adapted(name, exchanges, running.url):
         check(name, exchange, send(running.url, exchange))
 
@@ -109,7 +124,8 @@ def test_select_answers_alike(served: tuple[str, LiveServer], reference: LiveSer
         response = httpx.get(server.url + "sparql", params={"query": query},
                              headers={"Accept": "application/sparql-results+json"}, timeout=60)
         assert response.status_code == 200, response.text
-        return [b["member"]["value"] for b in response.json()["results"]["bindings"]]
+        return [b["member"]["value"].replace(server.url, "https://w3id.org/alliance-ld/")
+                for b in response.json()["results"]["bindings"]]
 
     found = members(served[1])
     assert len(found) >= 32
@@ -147,7 +163,7 @@ def test_search_finds_the_same(served: tuple[str, LiveServer], reference: LiveSe
         response = httpx.get(server.url + "search", params={"q": "treaty", "format": "json"},
                              timeout=60)
         assert response.status_code == 200
-        return [h["iri"].replace(server.url, "") for h in response.json()["hits"]]
+        return [h["iri"].replace(server.url, "") for h in response.json()["results"]]
 
     found = hits(served[1])
     assert len(found) >= 5
@@ -179,7 +195,7 @@ def test_downloads_hold_the_same_graphs(served: tuple[str, LiveServer],
                             headers={"Accept": "application/json"}, timeout=60)
         assert listing.status_code == 200
         dump = next(f for f in listing.json()["files"] if f["path"].endswith(".nq.gz"))
-        body = httpx.get(server.url + dump["path"], timeout=120)
+        body = httpx.get(dump["url"], timeout=120)
         assert body.status_code == 200
         dataset = rdflib.Dataset()
         dataset.parse(data=gzip.decompress(body.content), format="nquads")
@@ -190,3 +206,35 @@ def test_downloads_hold_the_same_graphs(served: tuple[str, LiveServer],
     assert sorted(mine) == sorted(theirs)
     for name in theirs:
         assert isomorphic(mine[name], theirs[name]), name
+
+
+# -- a remote store that goes away and comes back --------------------------------------
+
+
+def test_an_unreachable_store_is_a_502_with_the_reason_and_the_server_recovers(
+        triplestore_dataset: dict[str, bytes]) -> None:
+    from triplestores import oxigraph_server
+
+    def ask(server: LiveServer, number: int) -> httpx.Response:
+        # A new query each time: an answer from the result cache would prove nothing.
+        return httpx.get(server.url + "sparql",
+                         params={"query": f"ASK {{ ?s ?p ?o FILTER(?o != {number}) }}"},
+                         headers={"Accept": "application/sparql-results+json"}, timeout=30)
+
+    with oxigraph_server(triplestore_dataset) as store, \
+            live_server("--sparql-endpoint", store.query_url, "--remote-ttl", "1") as running:
+        first = ask(running, 1)
+        assert first.status_code == 200 and first.json()["boolean"] is True
+        store.stop()
+        down = ask(running, 2)
+        assert down.status_code == 502
+        assert store.query_url in down.text
+        assert "refused" in down.text.lower()
+        assert "Traceback" not in down.text
+        page = httpx.get(running.url + "doc/nation/finland.ttl", timeout=30)
+        assert page.status_code == 502 and store.query_url in page.text
+        store.start()
+        back = ask(running, 3)
+        assert back.status_code == 200 and back.json()["boolean"] is True
+        again = httpx.get(running.url + "doc/alliance/nato.ttl", timeout=30)
+        assert again.status_code == 200

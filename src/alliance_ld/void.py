@@ -91,10 +91,10 @@ _lock = threading.RLock()  # builders ask for one another
 
 def per_publication(kind: str, publication: Publication,
                      build: Callable[[Publication], T]) -> T:
-    """``build(publication)``, computed once per publication and data version."""
+    """``build(publication)``, computed once per publication and data (content) version."""
     key = (kind, id(publication))
     with _lock:
-        version = publication.version
+        version = publication.content_version
         hit = _cache.get(key)
         if hit is not None and hit[0] is publication and hit[1] == version:
             return hit[2]  # type: ignore[return-value]

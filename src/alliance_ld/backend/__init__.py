@@ -102,7 +102,10 @@ class Backend(ABC):
 
         ``default_graphs=None`` makes the default graph the union of every named
         graph (this project's dataset semantics, on every back end);
-        ``named_graphs=None`` lets ``GRAPH`` see every named graph.
+        ``named_graphs=None`` lets ``GRAPH`` see every named graph. The dataset
+        given here replaces any ``FROM``/``FROM NAMED`` of the query text, as the
+        protocol's dataset parameters do: the caller (the endpoint, after its
+        parse) decides which graphs a query reads.
         """
 
     @abstractmethod
@@ -144,6 +147,15 @@ class Backend(ABC):
         A back end that cannot know when its data changes (a remote store)
         returns a version that changes at least once per its cache lifetime.
         """
+
+    def content_version(self) -> str:
+        """A version for what is costly to rebuild (VoID, downloads): changes with the data.
+
+        The same as :meth:`version` where the back end knows every change; a remote
+        store, whose :meth:`version` also changes every time to live, gives a digest
+        of what it holds instead.
+        """
+        return self.version()
 
     def close(self) -> None:  # noqa: B027 - optional
         """Release what the back end holds (files, connections)."""

@@ -74,7 +74,7 @@ import io
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -574,11 +574,13 @@ class RemoteBackend(Backend):
             self._updates += 1
             self._counts = None
 
-    def dump(self, media_type: str, graph: str | None = None) -> Iterator[bytes]:
+    def dump(self, media_type: str, graph: str | None = None,
+             prefixes: Mapping[str, str] | None = None) -> Iterator[bytes]:
         """Each graph read with ``CONSTRUCT … GRAPH`` in N-Triples and written in chunks.
 
         The dataset (``graph=None``) needs a quads format; blank nodes get labels
-        of their graph, so that nodes of two graphs stay apart.
+        of their graph, so that nodes of two graphs stay apart. With ``prefixes``,
+        each Turtle or TriG chunk declares them (a redeclaration is valid syntax).
         """
         fmt = ox.RdfFormat.from_media_type(media_type)
         if fmt is None:
@@ -587,6 +589,9 @@ class RemoteBackend(Backend):
         if graph is None and not quads:
             raise ValueError(f"{media_type} holds one graph: the dataset needs N-Quads or TriG")
         graphs = [graph] if graph is not None else self.graphs()
+        kwargs: dict[str, Any] = {}
+        if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+            kwargs["prefixes"] = dict(prefixes)
         for number, name in enumerate(graphs):
             query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(name)} {{ ?s ?p ?o }} }}"
             target = ox.NamedNode(name) if quads else None
@@ -598,10 +603,10 @@ class RemoteBackend(Backend):
                 else:
                     chunk.append(triple)
                 if len(chunk) == _CHUNK_TRIPLES:
-                    yield ox.serialize(chunk, format=fmt) or b""
+                    yield ox.serialize(chunk, format=fmt, **kwargs) or b""
                     chunk = []
             if chunk:
-                yield ox.serialize(chunk, format=fmt) or b""
+                yield ox.serialize(chunk, format=fmt, **kwargs) or b""
 
     def graphs(self) -> list[str]:
         return sorted(self._graph_counts())

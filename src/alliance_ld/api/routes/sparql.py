@@ -180,6 +180,7 @@ async def _answer_admitted(request: Request, publication: Publication, executor:
         truncation_link=_explanation_url(request, publication),
         prefixes=PREFIXES,
         base_iri=base_iri,
+        form=form,
     )
     # The answer's validator: the data version and everything that shapes the bytes.
     etag = result_tag(executor.key(query_request), settings.public_url or "",
