@@ -238,3 +238,27 @@ def test_an_unreachable_store_is_a_502_with_the_reason_and_the_server_recovers(
         assert back.status_code == 200 and back.json()["boolean"] is True
         again = httpx.get(running.url + "doc/alliance/nato.ttl", timeout=30)
         assert again.status_code == 200
+
+
+def test_graph_results_stream_from_a_remote_store_within_the_caps(
+        oxigraph_server: Any, server: LiveServer) -> None:
+    """N-Triples from the store pass on line by line; a cut result ends with a comment."""
+    query = (f"CONSTRUCT {{ ?m <{ORG}member> ?n }} WHERE {{ ?m <{ORG}organization> <{NATO}> ; "
+             f"<{ORG}member> ?n }}")
+    headers = {"Accept": "application/n-triples"}
+    with live_server("--sparql-endpoint", oxigraph_server.query_url, "--max-rows", "5") as capped:
+        whole = httpx.get(server.url + "sparql", params={"query": query}, headers=headers)
+        assert whole.status_code == 200
+        reference = _local(server, rdflib.Graph().parse(data=whole.text, format="nt"))
+        assert len(reference) >= 32
+        with httpx.stream("GET", capped.url + "sparql", params={"query": query},
+                          headers=headers, timeout=30) as response:
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith("application/n-triples")
+            assert "content-length" not in response.headers  # streamed, not buffered
+            text = response.read().decode()
+        lines = text.splitlines()
+        assert lines[-1].startswith("# result cut at 5 triples")
+        cut = _local(capped, rdflib.Graph().parse(data=text, format="nt"))
+        assert len(cut) == 5
+        assert set(cut) <= set(reference)
