@@ -12,9 +12,7 @@ goes away and comes back.
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from live_server import stop_group
 
 #: Seconds a store may take to answer its first query.
 READY_SECONDS = 60.0
@@ -94,17 +93,8 @@ class TripleStore:
     def stop(self) -> None:
         """Stop the process (SIGTERM, then SIGKILL) and wait until its port is free."""
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(20)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.wait(10)
+        if process is not None:
+            stop_group(process, grace=20)
 
 
 def _oxigraph_command() -> str:
