@@ -16,12 +16,12 @@ from fastapi.staticfiles import StaticFiles
 from .. import __version__
 from ..admission import ClientLimiter, TooManyQueriesError
 from ..backend import BackendUnavailableError
-from ..errors import AllianceLDError, InputError, ShapeViolationError
+from ..errors import AllianceLDError, InputError, QueryTimeoutError, ShapeViolationError
 from ..publication import Publication, load_publication
 from ..query_analysis import QueryLimits, QueryTooLargeError
 from ..resources import QUERIES_DIR
 from ..settings import Settings, get_settings
-from ..sparql import QueryExecutor, QueryTimeoutError, WorkerFailedError
+from ..sparql import QueryExecutor, WorkerFailedError
 from . import middleware, openapi
 from .routes import docs, health, ontology, pages, queries, resources, sparql, void
 
