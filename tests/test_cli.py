@@ -185,7 +185,7 @@ def test_build_writes_artefacts(run_cli, tmp_path: Path) -> None:
     result = run_cli("build", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "alliance.jsonld", "alliance.nt", "alliance.rdf"
+        "alliance.jsonld", "alliance.nt", "alliance.rdf", "alliance.ttl"
     ]
 
 

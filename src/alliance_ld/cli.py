@@ -27,7 +27,7 @@ def _paths(values: Sequence[str] | None) -> list[Path] | None:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate_paths, validate_store
 
-    if args.sparql_endpoint:
+    if getattr(args, "sparql_endpoint", None):
         from .backend import BackendSpec
 
         remote = BackendSpec(endpoint=args.sparql_endpoint).open()
