@@ -262,3 +262,23 @@ def test_graph_results_stream_from_a_remote_store_within_the_caps(
         cut = _local(capped, rdflib.Graph().parse(data=text, format="nt"))
         assert len(cut) == 5
         assert set(cut) <= set(reference)
+
+
+def test_validate_reads_a_remote_store(oxigraph_server: Any, run_cli: Any) -> None:
+    """``alliance-ld validate --sparql-endpoint``: the shapes run over the store's data graphs."""
+    result = run_cli("validate", "--format", "json", "--sparql-endpoint",
+                     oxigraph_server.query_url)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    report = json.loads(result.stdout)
+    assert report["conforms"] is True
+    local = run_cli("validate", "--format", "json")
+    assert local.returncode == 0
+    # The same warnings as validating the files: the same data, read from the store.
+    def focus(r: dict[str, Any]) -> list[tuple[str, str]]:
+        return sorted((x["focus_node"], x["shape"]) for x in r["results"])
+
+    assert focus(report) == focus(json.loads(local.stdout))
+    assert all(x["data_file"].startswith("https://w3id.org/alliance-ld/graph/")
+               for x in report["results"])
