@@ -255,6 +255,8 @@ def _publication_from_store(settings: Settings, folder: Path) -> Publication:
         etag='"' + record.data_version + '"',
         last_modified=datetime.fromisoformat(record.modified),
     )
+    if record.graphs:  # the import counted them: no scan of the store at start-up
+        publication._sizes = (record.data_version, dict(record.graphs))
     _prime(publication)
     return publication
 

@@ -169,7 +169,7 @@ def _worker_main(conn: multiprocessing.connection.Connection, spec: BackendSpec,
             conn.send(("failed", f"cannot open the data {spec.description}: {exc}"))
             return
     del spec
-    conn.send(("ready", (backend.count() if backend is not None else 0, sandbox)))
+    conn.send(("ready", (None, sandbox)))  # no count: that would scan a store on disk
     while True:
         try:
             job = conn.recv()

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import rdflib
-from pyshacl import validate as shacl_validate
 from rdflib.namespace import RDF, SH
 
 from .backend import Backend
@@ -172,6 +171,8 @@ def validate_store(
             path = files.get(name)
             subject_origin[str(s)] = str(path) if path is not None else name
     data.parse(ontology_file, format="turtle")
+    from pyshacl import validate as shacl_validate  # here: a slow import the server rarely needs
+
     _conforms, report_graph, _text = shacl_validate(
         data,
         shacl_graph=shapes,
