@@ -34,6 +34,41 @@ class Question:
     kind: str = "iri"
 
 
+ID = "https://w3id.org/alliance-ld/id/"
+
+#: Signatories of the Partnership for Peace Framework Document (NATO's table),
+#: by year: 1994, 1995, 1996, 1999, 2000, 2002, 2006.
+PFP_BY_YEAR: dict[int, tuple[str, ...]] = {
+    1994: ("romania", "lithuania", "poland", "estonia", "hungary", "ukraine", "slovakia",
+           "bulgaria", "latvia", "albania", "czechia", "moldova", "georgia", "slovenia",
+           "azerbaijan", "finland", "sweden", "turkmenistan", "kazakhstan", "kyrgyzstan",
+           "russia", "uzbekistan", "armenia"),
+    1995: ("belarus", "austria", "north-macedonia"),
+    1996: ("switzerland",),
+    1999: ("ireland",),
+    2000: ("croatia",),
+    2002: ("tajikistan",),
+    2006: ("bosnia-and-herzegovina", "montenegro", "serbia"),
+}
+PFP_SIGNATORIES = tuple(n for names in PFP_BY_YEAR.values() for n in names)
+
+#: State Partnership Program pairs (National Guard Bureau), as state-nation slugs.
+SPP_PAIRS = (
+    "illinois-poland", "michigan-latvia", "pennsylvania-lithuania", "maryland-estonia",
+    "hawaii-philippines", "guam-philippines", "washington-thailand", "alaska-mongolia",
+    "hawaii-indonesia", "utah-morocco", "new-york-south-africa", "north-dakota-ghana",
+    "wyoming-tunisia", "california-nigeria", "north-carolina-botswana", "vermont-senegal",
+    "michigan-liberia", "colorado-jordan",
+)
+
+#: Major non-NATO ally designations dated 1996 or later, other than Jordan's and the
+#: Philippines' (by statute as of 21 July 1996, or by determination of the President).
+MNNA_SINCE_1990 = (
+    "australia", "egypt", "israel", "japan", "south-korea", "new-zealand", "argentina",
+    "bahrain", "thailand", "kuwait", "morocco", "pakistan", "afghanistan", "tunisia",
+    "brazil", "qatar", "colombia", "kenya",
+)
+
 COMPETENCY_QUESTIONS = [
     Question(
         "01",
@@ -82,7 +117,20 @@ COMPETENCY_QUESTIONS = [
             "https://w3id.org/alliance-ld/id/nation/new-zealand",
             "https://w3id.org/alliance-ld/id/nation/jordan",
             "https://w3id.org/alliance-ld/id/nation/philippines",
-            "https://w3id.org/alliance-ld/id/nation/saudi-arabia",
+            # 22 U.S.C. 2321k and its notes, and the Federal Register memoranda
+            "https://w3id.org/alliance-ld/id/nation/argentina",
+            "https://w3id.org/alliance-ld/id/nation/bahrain",
+            "https://w3id.org/alliance-ld/id/nation/thailand",
+            "https://w3id.org/alliance-ld/id/nation/kuwait",
+            "https://w3id.org/alliance-ld/id/nation/morocco",
+            "https://w3id.org/alliance-ld/id/nation/pakistan",
+            "https://w3id.org/alliance-ld/id/nation/tunisia",
+            "https://w3id.org/alliance-ld/id/nation/brazil",
+            "https://w3id.org/alliance-ld/id/nation/qatar",
+            "https://w3id.org/alliance-ld/id/nation/colombia",
+            "https://w3id.org/alliance-ld/id/nation/kenya",
+            # not Afghanistan (designation terminated in 2022), not Saudi Arabia
+            # (an announced intention, not a designation)
         }),
     ),
     Question(
@@ -136,6 +184,9 @@ COMPETENCY_QUESTIONS = [
             "https://w3id.org/alliance-ld/id/exercise/balikatan",
             "https://w3id.org/alliance-ld/id/exercise/cobra-gold",
             "https://w3id.org/alliance-ld/id/exercise/valiant-shield",
+            # editions: Balikatan 24 (U.S. participant), Valiant Shield 24 (led by USINDOPACOM)
+            "https://w3id.org/alliance-ld/id/exercise/balikatan-24",
+            "https://w3id.org/alliance-ld/id/exercise/valiant-shield-24",
         }),
     ),
     Question(
@@ -173,6 +224,8 @@ COMPETENCY_QUESTIONS = [
         frozenset({
             "https://w3id.org/alliance-ld/id/alliance/us-japan",
             "https://w3id.org/alliance-ld/id/partnership/japan-south-korea-united-states",
+            # one of NATO's partners across the globe
+            "https://w3id.org/alliance-ld/id/partnership/nato-partners-across-the-globe",
         }),
     ),
     Question(
@@ -206,6 +259,20 @@ COMPETENCY_QUESTIONS = [
             "https://w3id.org/alliance-ld/id/designation-assignment/philippines-mnna",
             "https://w3id.org/alliance-ld/id/exercise/nordic-response-24",
             "https://w3id.org/alliance-ld/id/organisation/dscs",
+            # NATO's partnership frameworks (1994, 1994, June 2004) and their dated partners
+            ID + "partnership/partnership-for-peace",
+            ID + "partnership/mediterranean-dialogue",
+            ID + "partnership/istanbul-cooperation-initiative",
+            *(ID + "membership/partnership-for-peace-" + n for n in PFP_SIGNATORIES),
+            ID + "membership/mediterranean-dialogue-jordan",
+            ID + "membership/mediterranean-dialogue-algeria",
+            *(ID + "membership/istanbul-cooperation-initiative-" + n
+              for n in ("kuwait", "bahrain", "qatar", "united-arab-emirates")),
+            # State Partnership Program pairs, 1993 onward
+            *(ID + "state-partnership/" + pair for pair in SPP_PAIRS),
+            # major non-NATO ally designations, 1996 onward (Jordan's and the
+            # Philippines' are listed above)
+            *(ID + f"designation-assignment/{n}-mnna" for n in MNNA_SINCE_1990),
         }),
     ),
     Question(
@@ -216,6 +283,8 @@ COMPETENCY_QUESTIONS = [
             "https://w3id.org/alliance-ld/id/nation/albania",
             # the German Democratic Republic left the Warsaw Pact on 24 September 1990
             "https://w3id.org/alliance-ld/id/nation/german-democratic-republic",
+            # Mexico's withdrawal from the Rio Treaty took effect in 2004
+            "https://w3id.org/alliance-ld/id/nation/mexico",
         }),
     ),
     Question(
