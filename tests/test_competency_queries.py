@@ -609,7 +609,7 @@ def test_cq21_gives_both_claims(store: Store) -> None:
     assert rows["european-deterrence-initiative"]["recordSource"] == (
         ID + "source/crs-edi-budgetary-overview")
     assert rows["saceur"]["articleObject"] == ID + "event/korean-war"
-    assert rows["saceur"]["recordObject"] == "1950-12-19"
+    assert rows["saceur"]["recordObject"] == ID + "instant/1950-12-19"
     assert rows["saceur"]["recordSource"] == ID + "source/shape-history-1949-1952"
 
 

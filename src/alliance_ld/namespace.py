@@ -110,7 +110,10 @@ class ALD(DefinedNamespace):
     announcementOf: URIRef  # noqa: N815
     articleReference: URIRef  # noqa: N815
     ceasedToExistOn: URIRef  # noqa: N815
+    claimObject: URIRef  # noqa: N815
+    claimPredicate: URIRef  # noqa: N815
     claimStatus: URIRef  # noqa: N815
+    claimSubject: URIRef  # noqa: N815
     conductedUnder: URIRef  # noqa: N815
     contradicts: URIRef  # noqa: N815
     contributor: URIRef  # noqa: N815
