@@ -34,6 +34,57 @@ class Question:
     kind: str = "iri"
 
 
+ID = "https://w3id.org/alliance-ld/id/"
+
+#: Signatories of the Partnership for Peace Framework Document (NATO's table),
+#: by year: 1994, 1995, 1996, 1999, 2000, 2002, 2006.
+PFP_BY_YEAR: dict[int, tuple[str, ...]] = {
+    1994: ("romania", "lithuania", "poland", "estonia", "hungary", "ukraine", "slovakia",
+           "bulgaria", "latvia", "albania", "czechia", "moldova", "georgia", "slovenia",
+           "azerbaijan", "finland", "sweden", "turkmenistan", "kazakhstan", "kyrgyzstan",
+           "russia", "uzbekistan", "armenia"),
+    1995: ("belarus", "austria", "north-macedonia"),
+    1996: ("switzerland",),
+    1999: ("ireland",),
+    2000: ("croatia",),
+    2002: ("tajikistan",),
+    2006: ("bosnia-and-herzegovina", "montenegro", "serbia"),
+}
+PFP_SIGNATORIES = tuple(n for names in PFP_BY_YEAR.values() for n in names)
+
+#: State Partnership Program pairs (National Guard Bureau), as state-nation slugs.
+SPP_PAIRS = (
+    "illinois-poland", "michigan-latvia", "pennsylvania-lithuania", "maryland-estonia",
+    "hawaii-philippines", "guam-philippines", "washington-thailand", "alaska-mongolia",
+    "hawaii-indonesia", "utah-morocco", "new-york-south-africa", "north-dakota-ghana",
+    "wyoming-tunisia", "california-nigeria", "north-carolina-botswana", "vermont-senegal",
+    "michigan-liberia", "colorado-jordan",
+)
+
+#: Major non-NATO ally designations dated 1996 or later, other than Jordan's and the
+#: Philippines' (by statute as of 21 July 1996, or by determination of the President).
+MNNA_SINCE_1990 = (
+    "australia", "egypt", "israel", "japan", "south-korea", "new-zealand", "argentina",
+    "bahrain", "thailand", "kuwait", "morocco", "pakistan", "afghanistan", "tunisia",
+    "brazil", "qatar", "colombia", "kenya",
+)
+
+#: Major non-NATO allies designated by statute: 22 U.S.C. 2321k(b), as of 21 July 1996.
+MNNA_BY_STATUTE = ("australia", "egypt", "israel", "japan", "south-korea", "new-zealand")
+#: ... and by determination or memorandum of the President under 22 U.S.C. 2321k.
+MNNA_BY_DETERMINATION = (
+    "jordan", "argentina", "bahrain", "philippines", "thailand", "kuwait", "morocco",
+    "pakistan", "afghanistan", "tunisia", "brazil", "qatar", "colombia", "kenya",
+)
+
+#: Later NATO members: years from the treaty's signature (1949) to their deposit.
+NATO_YEARS_AFTER_SIGNATURE = {
+    "greece": 3, "turkiye": 3, "germany": 6, "spain": 33, "czechia": 50, "hungary": 50,
+    "poland": 50, "bulgaria": 55, "estonia": 55, "latvia": 55, "lithuania": 55, "romania": 55,
+    "slovakia": 55, "slovenia": 55, "albania": 60, "croatia": 60, "montenegro": 68,
+    "north-macedonia": 71, "finland": 74, "sweden": 75,
+}
+
 COMPETENCY_QUESTIONS = [
     Question(
         "01",
@@ -82,7 +133,20 @@ COMPETENCY_QUESTIONS = [
             "https://w3id.org/alliance-ld/id/nation/new-zealand",
             "https://w3id.org/alliance-ld/id/nation/jordan",
             "https://w3id.org/alliance-ld/id/nation/philippines",
-            "https://w3id.org/alliance-ld/id/nation/saudi-arabia",
+            # 22 U.S.C. 2321k and its notes, and the Federal Register memoranda
+            "https://w3id.org/alliance-ld/id/nation/argentina",
+            "https://w3id.org/alliance-ld/id/nation/bahrain",
+            "https://w3id.org/alliance-ld/id/nation/thailand",
+            "https://w3id.org/alliance-ld/id/nation/kuwait",
+            "https://w3id.org/alliance-ld/id/nation/morocco",
+            "https://w3id.org/alliance-ld/id/nation/pakistan",
+            "https://w3id.org/alliance-ld/id/nation/tunisia",
+            "https://w3id.org/alliance-ld/id/nation/brazil",
+            "https://w3id.org/alliance-ld/id/nation/qatar",
+            "https://w3id.org/alliance-ld/id/nation/colombia",
+            "https://w3id.org/alliance-ld/id/nation/kenya",
+            # not Afghanistan (designation terminated in 2022), not Saudi Arabia
+            # (an announced intention, not a designation)
         }),
     ),
     Question(
@@ -136,6 +200,9 @@ COMPETENCY_QUESTIONS = [
             "https://w3id.org/alliance-ld/id/exercise/balikatan",
             "https://w3id.org/alliance-ld/id/exercise/cobra-gold",
             "https://w3id.org/alliance-ld/id/exercise/valiant-shield",
+            # editions: Balikatan 24 (U.S. participant), Valiant Shield 24 (led by USINDOPACOM)
+            "https://w3id.org/alliance-ld/id/exercise/balikatan-24",
+            "https://w3id.org/alliance-ld/id/exercise/valiant-shield-24",
         }),
     ),
     Question(
@@ -173,6 +240,8 @@ COMPETENCY_QUESTIONS = [
         frozenset({
             "https://w3id.org/alliance-ld/id/alliance/us-japan",
             "https://w3id.org/alliance-ld/id/partnership/japan-south-korea-united-states",
+            # one of NATO's partners across the globe
+            "https://w3id.org/alliance-ld/id/partnership/nato-partners-across-the-globe",
         }),
     ),
     Question(
@@ -206,6 +275,20 @@ COMPETENCY_QUESTIONS = [
             "https://w3id.org/alliance-ld/id/designation-assignment/philippines-mnna",
             "https://w3id.org/alliance-ld/id/exercise/nordic-response-24",
             "https://w3id.org/alliance-ld/id/organisation/dscs",
+            # NATO's partnership frameworks (1994, 1994, June 2004) and their dated partners
+            ID + "partnership/partnership-for-peace",
+            ID + "partnership/mediterranean-dialogue",
+            ID + "partnership/istanbul-cooperation-initiative",
+            *(ID + "membership/partnership-for-peace-" + n for n in PFP_SIGNATORIES),
+            ID + "membership/mediterranean-dialogue-jordan",
+            ID + "membership/mediterranean-dialogue-algeria",
+            *(ID + "membership/istanbul-cooperation-initiative-" + n
+              for n in ("kuwait", "bahrain", "qatar", "united-arab-emirates")),
+            # State Partnership Program pairs, 1993 onward
+            *(ID + "state-partnership/" + pair for pair in SPP_PAIRS),
+            # major non-NATO ally designations, 1996 onward (Jordan's and the
+            # Philippines' are listed above)
+            *(ID + f"designation-assignment/{n}-mnna" for n in MNNA_SINCE_1990),
         }),
     ),
     Question(
@@ -216,6 +299,8 @@ COMPETENCY_QUESTIONS = [
             "https://w3id.org/alliance-ld/id/nation/albania",
             # the German Democratic Republic left the Warsaw Pact on 24 September 1990
             "https://w3id.org/alliance-ld/id/nation/german-democratic-republic",
+            # Mexico's withdrawal from the Rio Treaty took effect in 2004
+            "https://w3id.org/alliance-ld/id/nation/mexico",
         }),
     ),
     Question(
@@ -246,6 +331,120 @@ COMPETENCY_QUESTIONS = [
             # the 1951 Security Treaty, replaced by the 1960 Treaty of Mutual Cooperation
             "https://w3id.org/alliance-ld/id/treaty/us-japan-security-treaty-1951",
         }),
+    ),
+    Question(
+        "20",
+        "From which sources does each statement about Valiant Shield come?",
+        frozenset({
+            # conductedUnder NATO (disputed) and the U.S. participation: the article
+            ID + "source/article",
+            # ledBy USINDOPACOM and the Indo-Pacific region: the Valiant Shield 24 report
+            ID + "source/valiant-shield-24",
+            # the U.S. participation, also in the DoD video the article cites
+            ID + "source/dod-video-912502",
+        }),
+    ),
+    Question(
+        "21",
+        "Where does the source article disagree with the record, and what does each say?",
+        frozenset({
+            # a NATO exercise (article) / led by U.S. Indo-Pacific Command (record)
+            ID + "exercise/valiant-shield",
+            # a NATO programme (article) / a U.S. Department of Defense effort (CRS)
+            ID + "programme/european-deterrence-initiative",
+            # created following the Korean War (article) / first SACEUR 19 December 1950 (SHAPE)
+            ID + "post/saceur",
+        }),
+    ),
+    Question(
+        "22",
+        "Which sources make claims that the data keeps but does not assert?",
+        frozenset({
+            ID + "source/article",
+            # Albania's withdrawal on 13 September 1968
+            ID + "source/bpb-chronicle-1955-05-14",
+            # the Korea treaty's entry into force on 18 November 1954
+            ID + "source/wikipedia-us-korea-treaty",
+        }),
+    ),
+    Question(
+        "23",
+        "Which nations joined the Partnership for Peace in 1994?",
+        frozenset(ID + "nation/" + n for n in PFP_BY_YEAR[1994]),
+    ),
+    Question(
+        "24",
+        "Which major non-NATO allies were designated by statute, and which by determination"
+        " of the President?",
+        frozenset(ID + "nation/" + n for n in (*MNNA_BY_STATUTE, *MNNA_BY_DETERMINATION)),
+    ),
+    Question(
+        "25",
+        "Which EDCA sites were designated in 2023?",
+        frozenset({
+            # the four announced on 3 April 2023
+            ID + "site/naval-base-camilo-osias",
+            ID + "site/lal-lo-airport",
+            ID + "site/camp-melchor-dela-cruz",
+            ID + "site/balabac-island",
+        }),
+    ),
+    Question(
+        "26",
+        "Which nations are the State Partnership Program partners of Michigan, and since when?",
+        frozenset({ID + "nation/latvia", ID + "nation/liberia"}),
+    ),
+    Question(
+        "27",
+        "Which NATO members are successor states of a party to the Warsaw Treaty?",
+        frozenset({
+            # Czechoslovakia, dissolved on 1 January 1993
+            ID + "nation/czechia",
+            ID + "nation/slovakia",
+            # the German Democratic Republic, united with the Federal Republic in 1990
+            ID + "nation/germany",
+        }),
+    ),
+    Question(
+        "28",
+        "Which editions of each exercise series are recorded, and which nations hosted them?",
+        frozenset({
+            ID + "exercise/nordic-response-24",
+            ID + "exercise/valiant-shield-24",
+            ID + "exercise/balikatan-24",
+            ID + "exercise/african-lion-21",
+        }),
+    ),
+    Question(
+        "29",
+        "How many years after the North Atlantic Treaty's signature did each later member"
+        " deposit its instrument of accession?",
+        frozenset(ID + "nation/" + n for n in NATO_YEARS_AFTER_SIGNATURE),
+    ),
+    Question(
+        "30",
+        "Which treaties entered into force in the 1940s, and with which kinds of obligation?",
+        frozenset({
+            # 3 December 1948 and 24 August 1949
+            ID + "treaty/rio-treaty",
+            ID + "treaty/north-atlantic-treaty",
+        }),
+    ),
+    Question(
+        "31",
+        "Which Partnership for Peace partners later joined NATO?",
+        frozenset(ID + "nation/" + n for n in (
+            "romania", "lithuania", "poland", "estonia", "hungary", "slovakia", "bulgaria",
+            "latvia", "albania", "czechia", "slovenia", "finland", "sweden", "north-macedonia",
+            "croatia", "montenegro",
+        )),
+    ),
+    Question(
+        "32",
+        "Which nations has the United States announced it will designate a major non-NATO"
+        " ally, without a designation on record?",
+        # announced on 18 November 2025; no designation in the sources
+        frozenset({ID + "nation/saudi-arabia"}),
     ),
 ]
 
@@ -370,3 +569,98 @@ def test_cq17_gives_the_obligation_kinds_of_each_treaty(store: Store) -> None:
         "us-korea-mutual-defense-treaty": {"defence", "consultation"},
         "southeast-asia-collective-defense-treaty": {"defence"},
     }
+
+
+def _rows(store: Store, number: str) -> list[dict[str, str]]:
+    question = next(q for q in COMPETENCY_QUESTIONS if q.number == number)
+    result = store.query(_query_file(question).read_text(encoding="utf-8"))
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    rows = []
+    for solution in result:
+        rows.append({n: solution[n].value for n in names if solution[n] is not None})
+    return rows
+
+
+def test_cq20_names_the_source_of_each_statement(store: Store) -> None:
+    """Statement-level provenance: each statement's own source, and its status."""
+    by_statement: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for row in _rows(store, "20"):
+        for line in row["statements"].splitlines():
+            predicate, obj, status = line.rsplit(" ", 2)
+            key = (predicate.rsplit("#", 1)[-1], obj.rsplit("/", 1)[-1])
+            by_statement.setdefault(key, set()).add(
+                (row["source"].rsplit("/", 1)[-1], status.rsplit("#", 1)[-1])
+            )
+    assert by_statement[("conductedUnder", "nato")] == {("article", "DisputedClaim")}
+    assert by_statement[("ledBy", "usindopacom")] == {("valiant-shield-24", "RecordedFact")}
+    assert by_statement[("region", "indo-pacific")] == {("valiant-shield-24", "RecordedFact")}
+    assert by_statement[("participant", "united-states")] == {
+        ("article", "RecordedFact"), ("dod-video-912502", "RecordedFact")}
+
+
+def test_cq21_gives_both_claims(store: Store) -> None:
+    """The article's claim and the record's fact, side by side, each with its source."""
+    rows = {r["subject"].rsplit("/", 1)[1]: r for r in _rows(store, "21")}
+    assert rows["valiant-shield"]["articleObject"] == ID + "alliance/nato"
+    assert rows["valiant-shield"]["recordObject"] == ID + "organisation/usindopacom"
+    assert rows["european-deterrence-initiative"]["articleObject"] == ID + "alliance/nato"
+    assert rows["european-deterrence-initiative"]["recordObject"] == ID + "nation/united-states"
+    assert rows["european-deterrence-initiative"]["recordSource"] == (
+        ID + "source/crs-edi-budgetary-overview")
+    assert rows["saceur"]["articleObject"] == ID + "event/korean-war"
+    assert rows["saceur"]["recordObject"] == ID + "instant/1950-12-19"
+    assert rows["saceur"]["recordSource"] == ID + "source/shape-history-1949-1952"
+
+
+def test_the_article_s_claims_are_not_asserted(store: Store) -> None:
+    """A disputed claim's statement is absent from the data; the record's fact is present."""
+    ask = """PREFIX ald: <https://w3id.org/alliance-ld/ontology#>
+        PREFIX id: <https://w3id.org/alliance-ld/id/>
+        ASK { %s }"""
+    assert not store.query(ask % "<%sexercise/valiant-shield> ald:conductedUnder <%salliance/nato>"
+                           % (ID, ID))
+    assert not store.query(ask % "<%sprogramme/european-deterrence-initiative> ald:ledBy"
+                           " <%salliance/nato>" % (ID, ID))
+    assert store.query(ask % "<%sexercise/valiant-shield> ald:ledBy <%sorganisation/usindopacom>"
+                       % (ID, ID))
+
+
+def test_cq24_gives_the_legal_basis(store: Store) -> None:
+    bases: dict[str, set[str]] = {}
+    for row in _rows(store, "24"):
+        bases.setdefault(row["basis"], set()).add(row["nation"].rsplit("/", 1)[1])
+    assert bases == {
+        "designation by statute": set(MNNA_BY_STATUTE),
+        "presidential determination": set(MNNA_BY_DETERMINATION),
+    }
+
+
+def test_cq26_gives_the_start_years(store: Store) -> None:
+    since = {r["nation"].rsplit("/", 1)[1]: r["since"] for r in _rows(store, "26")}
+    assert since == {"latvia": "1993", "liberia": "2009"}
+
+
+def test_cq28_gives_the_hosts_of_each_edition(store: Store) -> None:
+    hosts = {r["edition"].rsplit("/", 1)[1]: set(filter(None, r["hosts"].split(", ")))
+             for r in _rows(store, "28")}
+    assert hosts == {
+        "nordic-response-24": {"Norway", "Finland", "Sweden"},
+        "valiant-shield-24": set(),
+        "balikatan-24": {"Philippines"},
+        "african-lion-21": {"Morocco", "Tunisia", "Senegal"},
+    }
+
+
+def test_cq29_counts_the_years(store: Store) -> None:
+    years = {r["nation"].rsplit("/", 1)[1]: int(r["years"]) for r in _rows(store, "29")}
+    assert years == NATO_YEARS_AFTER_SIGNATURE
+
+
+def test_cq30_gives_the_obligation_kinds(store: Store) -> None:
+    kinds = {r["treaty"].rsplit("/", 1)[1]: set(r["kinds"].split(", ")) for r in _rows(store, "30")}
+    assert kinds == {
+        "rio-treaty": {"defence", "consultation"},
+        "north-atlantic-treaty": {"defence", "consultation"},
+    }
+

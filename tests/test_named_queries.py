@@ -25,7 +25,7 @@ def test_list_as_json(client) -> None:  # type: ignore[no-untyped-def]
     assert response.headers["content-type"] == "application/json"
     queries = response.json()["queries"]
     assert [q["name"] for q in queries] == COMPETENCY + QUALITY
-    assert len(COMPETENCY) == 19 and len(QUALITY) == 8
+    assert len(COMPETENCY) == 32 and len(QUALITY) == 8
     first = queries[0]
     assert first["name"] == "cq01-norad-members"
     assert first["question"] == "Which nations are members of NORAD?"

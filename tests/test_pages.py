@@ -118,26 +118,31 @@ def test_home_lists_every_alliance_with_its_local_page(home: Element) -> None:
         ("ANZUS", "/id/alliance/anzus"),
         ("North American Aerospace Defense Command", "/id/alliance/norad"),
         ("North Atlantic Treaty Organization", "/id/alliance/nato"),
+        ("Rio Pact", "/id/alliance/rio-treaty"),
         ("Southeast Asia Treaty Organization", "/id/alliance/seato"),
         ("U.S.–Japan Alliance", "/id/alliance/us-japan"),
         ("U.S.–Philippines Alliance", "/id/alliance/us-philippines"),
         ("U.S.–Republic of Korea Alliance", "/id/alliance/us-south-korea"),
         ("Warsaw Pact", "/id/alliance/warsaw-pact"),
     ]
-    assert home.find_id("alliances").text() == "Alliances (8)"
+    assert home.find_id("alliances").text() == "Alliances (9)"
 
 
 def test_home_lists_partnerships_and_exercises(home: Element) -> None:
     partnerships = section_links(home, "partnerships")
-    assert len(partnerships) == 12
+    assert len(partnerships) == 14
     assert ("AUKUS", "/id/partnership/aukus") in partnerships
     assert ("Partnership for Peace", "/id/partnership/partnership-for-peace") in partnerships
     assert section_links(home, "exercises") == [
         ("African Lion", "/id/exercise/african-lion"),
+        ("African Lion 21", "/id/exercise/african-lion-21"),
         ("Balikatan", "/id/exercise/balikatan"),
+        ("Balikatan 24", "/id/exercise/balikatan-24"),
         ("Cobra Gold", "/id/exercise/cobra-gold"),
+        ("Nordic Response", "/id/exercise/nordic-response"),
         ("Nordic Response 24", "/id/exercise/nordic-response-24"),
         ("Valiant Shield", "/id/exercise/valiant-shield"),
+        ("Valiant Shield 24", "/id/exercise/valiant-shield-24"),
     ]
 
 

@@ -394,6 +394,16 @@ INVALID_CASES: dict[str, list[Expect]] = {
     "source-without-locator": [
         warning("id:source/fixture", "alds:SourceDocumentRecommended_Shape", "Or")
     ],
+    "source-without-publisher": [
+        warning("id:source/fixture", "alds:SourceDocumentProvenanceRecommended_Shape", "Or")
+    ],
+    "source-without-access-date": [
+        warning(
+            "id:source/fixture",
+            "alds:SourceDocumentProvenanceRecommended_Shape (property ald:accessedOn)",
+            "MinCount",
+        )
+    ],
     "policy-document-without-issuer": [
         warning(
             "id:document/test-instruction",
@@ -604,6 +614,13 @@ def test_expected_shapes_exist(shapes_graph: rdflib.Graph, name: str) -> None:
 
 # ---------------------------------------------------------------------------
 # The shipped data
+
+
+def test_shipped_sources_have_publisher_and_access_date(shipped_report: ValidationReport) -> None:
+    """Every shipped source says who published it and when it was read (issue 9)."""
+    shape = SHAPES_NS + "SourceDocumentProvenanceRecommended_Shape"
+    flagged = [r.focus_node for r in shipped_report.results if r.shape.startswith(shape)]
+    assert flagged == []
 
 
 def test_shipped_data_has_no_violation(shipped_report: ValidationReport) -> None:

@@ -109,8 +109,8 @@ def test_statistics_match_the_store(void_graph: rdflib.Graph, publication) -> No
 
 def test_class_partitions(void_graph: rdflib.Graph) -> None:
     g = void_graph
-    assert _int(g, _partition(g, "class", ALD.Nation), VOID.entities) == 53
-    assert _int(g, _partition(g, "class", ALD.Alliance), VOID.entities) == 8
+    assert _int(g, _partition(g, "class", ALD.Nation), VOID.entities) == 99
+    assert _int(g, _partition(g, "class", ALD.Alliance), VOID.entities) == 9
 
 
 def test_property_partition(void_graph: rdflib.Graph, publication) -> None:  # type: ignore[no-untyped-def]

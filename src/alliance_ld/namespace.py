@@ -15,6 +15,7 @@ class ALD(DefinedNamespace):
 
     About: URIRef  # noqa: N815
     AccessionDeposit: URIRef  # noqa: N815
+    AgreedLocation: URIRef  # noqa: N815
     Agreement: URIRef  # noqa: N815
     AirDomain: URIRef  # noqa: N815
     Alliance: URIRef  # noqa: N815
@@ -23,6 +24,9 @@ class ALD(DefinedNamespace):
     Capability: URIRef  # noqa: N815
     CapabilityContribution: URIRef  # noqa: N815
     CapacityBuilding: URIRef  # noqa: N815
+    Claim: URIRef  # noqa: N815
+    ClaimStatus: URIRef  # noqa: N815
+    ClaimStatusScheme: URIRef  # noqa: N815
     ConsultationObligation: URIRef  # noqa: N815
     Contribution: URIRef  # noqa: N815
     CooperativeThreatReduction: URIRef  # noqa: N815
@@ -32,7 +36,10 @@ class ALD(DefinedNamespace):
     DefenceCooperationAgreement: URIRef  # noqa: N815
     DefenceObligation: URIRef  # noqa: N815
     Designation: URIRef  # noqa: N815
+    DesignationAnnouncement: URIRef  # noqa: N815
     DesignationAssignment: URIRef  # noqa: N815
+    DesignationByStatute: URIRef  # noqa: N815
+    DisputedClaim: URIRef  # noqa: N815
     Dissolution: URIRef  # noqa: N815
     Document: URIRef  # noqa: N815
     EntryIntoForce: URIRef  # noqa: N815
@@ -41,6 +48,7 @@ class ALD(DefinedNamespace):
     Exactly: URIRef  # noqa: N815
     Exercise: URIRef  # noqa: N815
     ExerciseParticipation: URIRef  # noqa: N815
+    ExerciseSeries: URIRef  # noqa: N815
     FundingContribution: URIRef  # noqa: N815
     GovernmentOrganisation: URIRef  # noqa: N815
     Guide: URIRef  # noqa: N815
@@ -48,9 +56,12 @@ class ALD(DefinedNamespace):
     Initiative: URIRef  # noqa: N815
     Instruction: URIRef  # noqa: N815
     InternationalOrganisation: URIRef  # noqa: N815
+    Joining: URIRef  # noqa: N815
     LandDomain: URIRef  # noqa: N815
     Law: URIRef  # noqa: N815
     LeadershipContribution: URIRef  # noqa: N815
+    LegalBasis: URIRef  # noqa: N815
+    LegalBasisScheme: URIRef  # noqa: N815
     MaritimeDomain: URIRef  # noqa: N815
     Membership: URIRef  # noqa: N815
     MemorandumOfUnderstanding: URIRef  # noqa: N815
@@ -68,7 +79,9 @@ class ALD(DefinedNamespace):
     Partnership: URIRef  # noqa: N815
     PolicyDocument: URIRef  # noqa: N815
     Post: URIRef  # noqa: N815
+    PresidentialDetermination: URIRef  # noqa: N815
     Programme: URIRef  # noqa: N815
+    RecordedFact: URIRef  # noqa: N815
     Region: URIRef  # noqa: N815
     SecurityCooperationActivity: URIRef  # noqa: N815
     SecurityRelationship: URIRef  # noqa: N815
@@ -76,6 +89,7 @@ class ALD(DefinedNamespace):
     SourceDocument: URIRef  # noqa: N815
     SpaceDomain: URIRef  # noqa: N815
     Standard: URIRef  # noqa: N815
+    StatePartnership: URIRef  # noqa: N815
     Strategy: URIRef  # noqa: N815
     SupportToOperations: URIRef  # noqa: N815
     Suspension: URIRef  # noqa: N815
@@ -84,23 +98,35 @@ class ALD(DefinedNamespace):
     Treaty: URIRef  # noqa: N815
     TreatyObligation: URIRef  # noqa: N815
     TroopContribution: URIRef  # noqa: N815
+    USState: URIRef  # noqa: N815
     Vessel: URIRef  # noqa: N815
     Withdrawal: URIRef  # noqa: N815
     accessedOn: URIRef  # noqa: N815
     accessionDepositedOn: URIRef  # noqa: N815
     addresses: URIRef  # noqa: N815
     advises: URIRef  # noqa: N815
+    announcedFor: URIRef  # noqa: N815
+    announcedOn: URIRef  # noqa: N815
+    announcementOf: URIRef  # noqa: N815
     articleReference: URIRef  # noqa: N815
+    ceasedToExistOn: URIRef  # noqa: N815
+    claimObject: URIRef  # noqa: N815
+    claimPredicate: URIRef  # noqa: N815
+    claimStatus: URIRef  # noqa: N815
+    claimSubject: URIRef  # noqa: N815
     conductedUnder: URIRef  # noqa: N815
+    contradicts: URIRef  # noqa: N815
     contributor: URIRef  # noqa: N815
     countQualifier: URIRef  # noqa: N815
     deploysVessel: URIRef  # noqa: N815
     designatedBy: URIRef  # noqa: N815
     designatedOn: URIRef  # noqa: N815
+    designatedUnder: URIRef  # noqa: N815
     designation: URIRef  # noqa: N815
     designee: URIRef  # noqa: N815
     dissolvedOn: URIRef  # noqa: N815
     earliestDate: URIRef  # noqa: N815
+    editionOf: URIRef  # noqa: N815
     endDate: URIRef  # noqa: N815
     endEvent: URIRef  # noqa: N815
     enteredIntoForceOn: URIRef  # noqa: N815
@@ -113,20 +139,26 @@ class ALD(DefinedNamespace):
     implementedBy: URIRef  # noqa: N815
     inDomain: URIRef  # noqa: N815
     inExercise: URIRef  # noqa: N815
+    inProgramme: URIRef  # noqa: N815
     inResponseTo: URIRef  # noqa: N815
     issuedBy: URIRef  # noqa: N815
     latestDate: URIRef  # noqa: N815
     leadershipPost: URIRef  # noqa: N815
     ledBy: URIRef  # noqa: N815
+    legalBasis: URIRef  # noqa: N815
+    locatedIn: URIRef  # noqa: N815
     memberOf: URIRef  # noqa: N815
     obligationKind: URIRef  # noqa: N815
     ofNation: URIRef  # noqa: N815
     operatedBy: URIRef  # noqa: N815
     overseenBy: URIRef  # noqa: N815
     participant: URIRef  # noqa: N815
+    partnerNation: URIRef  # noqa: N815
+    partnerState: URIRef  # noqa: N815
     personnelCount: URIRef  # noqa: N815
     plannedSuccessor: URIRef  # noqa: N815
     precision: URIRef  # noqa: N815
+    predecessorState: URIRef  # noqa: N815
     prioritises: URIRef  # noqa: N815
     providesCapability: URIRef  # noqa: N815
     recipient: URIRef  # noqa: N815
@@ -136,6 +168,7 @@ class ALD(DefinedNamespace):
     standardises: URIRef  # noqa: N815
     startDate: URIRef  # noqa: N815
     startEvent: URIRef  # noqa: N815
+    successorState: URIRef  # noqa: N815
     supersededBy: URIRef  # noqa: N815
     supportedBy: URIRef  # noqa: N815
     suspendedOn: URIRef  # noqa: N815

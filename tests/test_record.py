@@ -1,0 +1,139 @@
+"""The knowledge graph of record (issue 9): scope facts pinned to their sources.
+
+Each expectation is written from the record the data cites (the Department of State,
+the OAS, 22 U.S.C. 2321k and the Federal Register, NATO, the National Guard Bureau,
+the Office of the Historian), not from query output.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from alliance_ld.store import Store
+
+ALD = "https://w3id.org/alliance-ld/ontology#"
+ID = "https://w3id.org/alliance-ld/id/"
+PREFIXES = f"""
+PREFIX ald: <{ALD}>
+PREFIX id: <{ID}>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+
+def _values(store: Store, query: str) -> set[str]:
+    result = store.query(PREFIXES + query)
+    assert isinstance(result, ox.QuerySolutions)
+    return {s[0].value for s in result if s[0] is not None}
+
+
+def _slugs(values: set[str]) -> set[str]:
+    return {v.rsplit("/", 1)[1] for v in values}
+
+
+def test_rio_treaty(store: Store) -> None:
+    signed = _values(store, f"SELECT ?d WHERE {{ <{ID}treaty/rio-treaty> ald:signedOn ?d }}")
+    in_force = _values(
+        store, f"SELECT ?d WHERE {{ <{ID}treaty/rio-treaty> ald:enteredIntoForceOn ?d }}"
+    )
+    assert (signed, in_force) == ({"1947-09-02"}, {"1948-12-03"})
+    kinds = _values(store, "SELECT ?k WHERE { id:treaty\\/rio-treaty ald:hasObligation/"
+                    "ald:obligationKind ?k }")
+    assert kinds == {ALD + "DefenceObligation", ALD + "ConsultationObligation"}
+    members = _slugs(_values(store, "SELECT ?n WHERE { ?m org:organization "
+                             "id:alliance\\/rio-treaty ; org:member ?n }"))
+    # the 17 parties the Department of State lists, and Mexico (withdrew, effective 2004)
+    assert members == {
+        "argentina", "bahamas", "brazil", "chile", "colombia", "costa-rica", "dominican-republic",
+        "el-salvador", "guatemala", "haiti", "honduras", "panama", "paraguay", "peru",
+        "trinidad-and-tobago", "united-states", "uruguay", "mexico",
+    }
+    withdrawn = _values(store, "SELECT ?d WHERE { id:membership\\/rio-treaty-mexico "
+                        "ald:withdrawnOn ?d }")
+    assert withdrawn == {"2004"}
+
+
+def test_major_non_nato_allies_and_the_announcement(store: Store) -> None:
+    statute = _slugs(_values(store, "SELECT ?n WHERE { ?a ald:legalBasis ald:DesignationByStatute ;"
+                             " ald:designee ?n ; ald:designatedOn ?d FILTER (STR(?d) = "
+                             "'1996-07-21') }"))
+    assert statute == {"australia", "egypt", "israel", "japan", "south-korea", "new-zealand"}
+    assigned = _values(store, "SELECT ?a WHERE { ?a a ald:DesignationAssignment }")
+    assert len(assigned) == 20
+    # an announced intention is not a designation
+    saudi = _values(store, "SELECT ?a WHERE { ?a ald:designee id:nation\\/saudi-arabia }")
+    assert saudi == set()
+    announced = _values(store, "SELECT ?d WHERE { ?a a ald:DesignationAnnouncement ; "
+                        "ald:announcedFor id:nation\\/saudi-arabia ; ald:announcedOn ?d }")
+    assert announced == {"2025-11-18"}
+
+
+def test_nato_runs_its_frameworks_and_is_a_member_of_none(store: Store) -> None:
+    frameworks = {"partnership-for-peace", "mediterranean-dialogue",
+                  "istanbul-cooperation-initiative", "nato-partners-across-the-globe"}
+    led = _slugs(_values(store, "SELECT ?p WHERE { ?p ald:ledBy id:alliance\\/nato ; "
+                         "a ald:Partnership }"))
+    assert frameworks <= led
+    assert _values(store, "SELECT ?m WHERE { ?m org:member id:alliance\\/nato }") == set()
+    counts = {f: len(_values(store, f"SELECT ?n WHERE {{ ?m org:organization id:partnership\\/{f} ;"
+                               " org:member ?n }")) for f in frameworks}
+    assert counts == {"partnership-for-peace": 33, "mediterranean-dialogue": 7,
+                      "istanbul-cooperation-initiative": 4, "nato-partners-across-the-globe": 9}
+
+
+def test_edca_sites(store: Store) -> None:
+    by_date: dict[str, set[str]] = {}
+    result = store.query(PREFIXES + "SELECT ?s ?d WHERE { ?s ald:designatedUnder "
+                         "id:treaty\\/edca ; ald:designatedOn ?d ; ald:locatedIn "
+                         "id:nation\\/philippines }")
+    assert isinstance(result, ox.QuerySolutions)
+    for s in result:
+        by_date.setdefault(s["d"].value, set()).add(s["s"].value.rsplit("/", 1)[1])
+    assert by_date == {
+        "2016-03": {"antonio-bautista-air-base", "basa-air-base", "fort-magsaysay",
+                    "lumbia-air-base", "mactan-benito-ebuen-air-base"},
+        "2023-04-03": {"naval-base-camilo-osias", "lal-lo-airport", "camp-melchor-dela-cruz",
+                       "balabac-island"},
+    }
+
+
+def test_state_partnerships_cover_the_article_s_regions(store: Store) -> None:
+    pairs = _slugs(_values(store, "SELECT ?p WHERE { ?p a ald:StatePartnership ; ald:inProgramme "
+                           "id:partnership\\/state-partnership-program }"))
+    assert len(pairs) == 18
+    # Africa, where the article says the programme plays a significant role
+    assert {"utah-morocco", "california-nigeria", "vermont-senegal", "wyoming-tunisia"} <= pairs
+    assert {"hawaii-philippines", "washington-thailand", "illinois-poland",
+            "colorado-jordan"} <= pairs
+
+
+def test_successor_states(store: Store) -> None:
+    query = "SELECT ?s WHERE {{ id:nation\\/{} ald:successorState ?s }}"
+    assert _slugs(_values(store, query.format("czechoslovakia"))) == {"czechia", "slovakia"}
+    assert _slugs(_values(store, query.format("soviet-union"))) == {"russia"}
+    assert _slugs(_values(store, query.format("german-democratic-republic"))) == {"germany"}
+
+
+def test_exercise_editions_belong_to_their_series(store: Store) -> None:
+    editions = {v.rsplit("/", 1)[1] for v in _values(
+        store, "SELECT ?e WHERE { ?e ald:editionOf id:exercise\\/nordic-response }")}
+    assert editions == {"nordic-response-24"}
+    series = _slugs(_values(store, "SELECT ?s WHERE { ?s a ald:ExerciseSeries }"))
+    assert series == {"nordic-response", "valiant-shield", "balikatan", "cobra-gold",
+                      "african-lion"}
+
+
+def test_every_nation_is_mapped_to_wikidata(store: Store) -> None:
+    unmapped = _values(store, "SELECT ?n WHERE { ?n a ald:Nation FILTER NOT EXISTS "
+                       "{ ?n skos:exactMatch ?q } }")
+    assert unmapped == set()
+
+
+def test_every_source_has_publisher_or_is_kept_here_and_an_access_date(store: Store) -> None:
+    missing = _values(store, "SELECT ?s WHERE { ?s a ald:SourceDocument . FILTER ("
+                      "NOT EXISTS { ?s ald:accessedOn ?d } || (NOT EXISTS { ?s schema:publisher"
+                      " ?p } && NOT EXISTS { ?s dcterms:identifier ?i })) }")
+    assert missing == set()
