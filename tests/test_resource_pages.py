@@ -247,3 +247,31 @@ def test_link_helper_labels_and_localises(publication: Any) -> None:
                         'title="http://www.w3.org/ns/org#member">member</a>')
     unlabelled = _render(publication, "{{ label(iri) }}", iri="http://purl.org/dc/terms/notATerm")
     assert unlabelled == "dcterms:notATerm"
+
+
+def test_a_page_shows_the_articles_claim_beside_the_records(client: Any) -> None:
+    """Where the article and the record disagree, the page says both, each with its source."""
+    document = page(client, "/id/exercise/valiant-shield")
+    section = document.by_id("claims")
+    items = section.find_all("li")
+    disputed = [li for li in items if "disputed" in li.attrs.get("class", "")]
+    asserted = [li for li in items if "asserted" in li.attrs.get("class", "").split()]
+    assert len(disputed) == 1 and asserted
+    text = " ".join(disputed[0].text.split())
+    assert "“The article: Valiant Shield is a NATO exercise” — not asserted here" in text
+    assert "“The record: Valiant Shield is led by U.S. Indo-Pacific Command”" in text
+    sources = [a.attrs.get("title") for a in disputed[0].find_all("a")]
+    assert "https://w3id.org/alliance-ld/id/source/article" in sources
+    assert "https://w3id.org/alliance-ld/id/source/valiant-shield-24" in sources
+    # The machine-readable documents carry the same claims.
+    import rdflib
+
+    turtle = client.get("/doc/exercise/valiant-shield.ttl")
+    graph = rdflib.Graph().parse(data=turtle.text, format="turtle")
+    claim = rdflib.URIRef("https://w3id.org/alliance-ld/id/claim/valiant-shield-conducted-under-nato")
+    ald = rdflib.Namespace("https://w3id.org/alliance-ld/ontology#")
+    assert (claim, ald.claimStatus, ald.DisputedClaim) in graph
+    assert (claim, rdflib.DCTERMS.source,
+            rdflib.URIRef("https://w3id.org/alliance-ld/id/source/article")) in graph
+    # A resource without claims has no such section.
+    assert page(client, "/id/nation/finland").find_all("section", id="claims") == []

@@ -48,6 +48,8 @@ HYDRA = "http://www.w3.org/ns/hydra/core#"
 VOID = "http://rdfs.org/ns/void#"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 DATA_LICENCE_IRI = "https://creativecommons.org/licenses/by/4.0/"
+ALD = "https://w3id.org/alliance-ld/ontology#"
+CLAIM_SUBJECT = ALD + "claimSubject"
 
 #: Prefixes of the documents' Turtle and RDF/XML: the publication's plus Hydra.
 DOCUMENT_PREFIXES: dict[str, str] = {**PREFIXES, "hydra": HYDRA}
@@ -80,6 +82,8 @@ class Description:
     neighbours: list[Statement] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     provenance: list[Statement] = field(default_factory=list)
+    #: The triples of the claims whose subject is this resource (``ald:claimSubject``).
+    claims: list[Statement] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -95,7 +99,8 @@ class Description:
         """The description's triples, without duplicates, in a stable order."""
         seen: set[Statement] = set()
         out: list[Statement] = []
-        for triple in (*self.outgoing, *self.incoming, *self.neighbours, *self.provenance):
+        for triple in (*self.outgoing, *self.incoming, *self.neighbours, *self.provenance,
+                       *self.claims):
             if triple not in seen:
                 seen.add(triple)
                 out.append(triple)
@@ -106,6 +111,33 @@ class Description:
         subject = URIRef(self.iri)
         return [t.object for t in self.outgoing
                 if t.subject == subject and str(t.predicate) == predicate]
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """One claim about a resource, as a page shows it."""
+
+    iri: str
+    label: str
+    asserted: bool  # the data asserts it (ald:RecordedFact), or keeps it as a disputed claim
+    sources: tuple[str, ...]
+    contradicts: tuple[str, ...]
+
+
+def claim_views(description: Description) -> list[ClaimView]:
+    """The claims about the resource: disputed ones first, each then in label order."""
+    by_claim: dict[str, dict[str, list[Term]]] = {}
+    for s, p, o in description.claims:
+        by_claim.setdefault(str(s), {}).setdefault(str(p), []).append(o)
+    views = []
+    for iri, values in by_claim.items():
+        label = next((str(v) for v in values.get(RDFS_LABEL, [])), iri)
+        status = {str(v) for v in values.get(ALD + "claimStatus", [])}
+        views.append(ClaimView(
+            iri, label, ALD + "RecordedFact" in status,
+            tuple(sorted(str(v) for v in values.get(DCT_SOURCE, []))),
+            tuple(sorted(str(v) for v in values.get(ALD + "contradicts", [])))))
+    return sorted(views, key=lambda v: (v.asserted, v.label.casefold(), v.iri))
 
 
 class PageOutOfRangeError(LookupError):
@@ -126,7 +158,8 @@ def is_known(publication: Publication, iri: str) -> bool:
 
 #: One read per document: the resource's triples, those of its blank nodes (three
 #: levels deep), the count and one page of its incoming links, the labels and types
-#: of its neighbours, and its sources with their labels, types and web addresses.
+#: of its neighbours, its sources with their labels, types and web addresses, and the
+#: claims made about it (statement-level provenance, ``data/claims.ttl``) with theirs.
 _DESCRIPTION_QUERY = """
 SELECT DISTINCT ?part ?s ?p ?o WHERE {{
   {{ VALUES ?part {{ "out" }} <{iri}> ?p ?o BIND(<{iri}> AS ?s) }}
@@ -149,6 +182,9 @@ SELECT DISTINCT ?part ?s ?p ?o WHERE {{
           FILTER(isIRI(?s) && ?s != <{iri}>) ?s ?p ?o }}
   UNION {{ VALUES ?part {{ "source" }} VALUES ?p {{ <{type}> <{label}> <{url}> }}
           <{iri}> <{source}> ?s FILTER(isIRI(?s)) ?s ?p ?o }}
+  UNION {{ VALUES ?part {{ "claim" }} ?s <{claim_subject}> <{iri}> . ?s ?p ?o }}
+  UNION {{ VALUES ?part {{ "source" }} VALUES ?p {{ <{type}> <{label}> <{url}> }}
+          ?c <{claim_subject}> <{iri}> ; <{source}> ?s FILTER(isIRI(?s)) ?s ?p ?o }}
 }}"""
 
 
@@ -165,9 +201,11 @@ def describe(publication: Publication, iri: str, page: int = 1) -> Description |
     offset = max(page - 1, 0) * size
     rows = publication.backend.select(
         _DESCRIPTION_QUERY.format(iri=iri, limit=size, offset=offset, type=RDF_TYPE,
-                                  label=RDFS_LABEL, url=SCHEMA_URL, source=DCT_SOURCE),
+                                  label=RDFS_LABEL, url=SCHEMA_URL, source=DCT_SOURCE,
+                                  claim_subject=CLAIM_SUBJECT),
         default_graphs=publication.document_graphs)
-    parts: dict[str, list[Statement]] = {"out": [], "in": [], "near": [], "source": []}
+    parts: dict[str, list[Statement]] = {"out": [], "in": [], "near": [], "source": [],
+                                         "claim": []}
     total = 0
     target = URIRef(iri)
     for row in rows:
@@ -189,6 +227,7 @@ def describe(publication: Publication, iri: str, page: int = 1) -> Description |
     description.sources = sorted(
         str(v) for v in description.values(DCT_SOURCE) if isinstance(v, URIRef))
     description.provenance = sorted(set(parts["source"]), key=_sort_key)
+    description.claims = sorted(set(parts["claim"]), key=_sort_key)
     publication.labels.prime(description.triples)
     return description
 
