@@ -17,7 +17,7 @@ import rdflib
 from rdflib.namespace import RDF, SH
 from test_shapes import INVALID_CASES, INVALID_DIR, expand
 
-from alliance_ld.resources import DATA_DIR, SHAPES_DIR
+from alliance_ld.resources import DATA_DIR, SHAPES_DIR, SHAPES_NS
 from alliance_ld.store import Store
 from alliance_ld.validate import (
     ENGINE,
@@ -62,6 +62,14 @@ ENGINE_FIXTURES = sorted({_fixtures_for(shape)[0] for shape in ENGINE_SHAPES
                           if _fixtures_for(shape)})
 
 
+#: fixtures that break the property shapes whose targets the plan moves (Ranges_Shape, ...)
+INDEXED_FIXTURES = sorted({
+    name for name, expected in INVALID_CASES.items()
+    if any(expand(e.shape).split(" ")[0].endswith(("#Ranges_Shape", "#ControlledVocabularies_Shape"))
+           for e in expected)
+})
+
+
 def test_shipped_data_same_results() -> None:
     fast, plain = both([DATA_DIR])
     assert keys(fast) == keys(plain)
@@ -74,7 +82,7 @@ def test_every_sparql_based_shape_has_a_breaking_fixture() -> None:
     assert len(ENGINE_SHAPES) >= 15  # the SPARQL-based shapes of core.ttl and recommended.ttl
 
 
-@pytest.mark.parametrize("name", ENGINE_FIXTURES)
+@pytest.mark.parametrize("name", ENGINE_FIXTURES + INDEXED_FIXTURES)
 def test_broken_data_same_results(name: str) -> None:
     fast, plain = both([INVALID_DIR / f"{name}.ttl"])
     assert keys(fast) == keys(plain)
@@ -122,11 +130,27 @@ def test_every_shape_is_covered() -> None:
         how = PLAN.coverage[shape]
         if PYSHACL in how:
             # pySHACL still has targets for it (or the engine computes them as sh:targetNode)
-            targeted = any(PLAN.core.triples((shape, p, None)) for p in (
-                SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode))
-            assert targeted or shape in PLAN.target_node_shapes, shape
+            # itself, or each of its property shapes (alds:Ranges_Shape)
+            targets = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+            targeted = any((shape, p, None) in PLAN.core for p in targets)
+            properties = list(PLAN.core.objects(shape, SH.property))
+            each_property_targeted = bool(properties) and all(
+                any((prop, p, None) in PLAN.core for p in targets) for prop in properties)
+            assert targeted or each_property_targeted or shape in PLAN.target_node_shapes, shape
         if ENGINE in how and shape not in PLAN.target_node_shapes:
             assert any(rule.shape == shape for rule in PLAN.rules), shape
+
+
+def test_shared_property_shapes_target_the_subjects_of_their_own_property() -> None:
+    ranges = rdflib.URIRef(SHAPES_NS + "Ranges_Shape")
+    assert (ranges, SH.targetSubjectsOf, None) in SHAPES
+    assert (ranges, SH.targetSubjectsOf, None) not in PLAN.core
+    for prop in PLAN.core.objects(ranges, SH.property):
+        path = PLAN.core.value(prop, SH.path)
+        assert set(PLAN.core.objects(prop, SH.targetSubjectsOf)) == {path}
+    # a shape with sh:minCount keeps its own targets (a node without the value must fail)
+    membership = rdflib.URIRef(SHAPES_NS + "Membership_Shape")
+    assert (membership, SH.targetClass, None) in PLAN.core
 
 
 def test_rules_that_mention_this_in_nested_groups_run_per_focus_node() -> None:
