@@ -40,7 +40,8 @@ lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-build: setup  ## regenerate the ontology's release artefacts
+build: setup  ## normalise the ontology's edit file and regenerate its release artefacts
+	$(BIN)/alliance-ld normalise-ontology
 	$(BIN)/alliance-ld build
 
 clean:

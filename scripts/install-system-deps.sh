@@ -5,11 +5,15 @@
 #   raptor2-utils          rapper, an independent linked-data client
 #   rasqal-utils           roqet, an independent SPARQL client
 #   chromium chromium-driver  headless browser tests (selenium)
+#   virtuoso-opensource-7-bin  Virtuoso's server and isql (virtuoso-t, isql-vt), a remote
+#                          triplestore the tests start themselves (tests/triplestores.py):
+#                          the binaries of Debian's virtuoso-opensource without the
+#                          package that sets up and starts its system service
 #   nodejs npm             only when npm is missing: builds the YASGUI query editor
 set -euo pipefail
 
 packages=(default-jdk-headless libowlapi-java libjaxb-api-java libactivation-java
-          raptor2-utils rasqal-utils chromium chromium-driver)
+          raptor2-utils rasqal-utils chromium chromium-driver virtuoso-opensource-7-bin)
 missing=()
 for pkg in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

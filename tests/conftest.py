@@ -79,3 +79,38 @@ def listener():  # type: ignore[no-untyped-def]
     running = Listener()
     yield running
     running.close()
+
+
+# ---------------------------------------------------------------------------
+# Real SPARQL triplestores (tests/triplestores.py), started once per session
+
+
+@pytest.fixture(scope="session")
+def triplestore_dataset() -> dict[str, bytes]:
+    """The shipped dataset as the server loads it: graph IRI → N-Triples."""
+    from alliance_ld.resources import GRAPH_NS, SHAPES_DIR, rdf_files
+
+    shipped = load_default()
+    for shapes_file in rdf_files(SHAPES_DIR):
+        shipped.load_file(shapes_file, GRAPH_NS + "shapes")
+    backend = shipped.backend()
+    return {graph: b"".join(backend.dump("application/n-triples", graph))
+            for graph in backend.graphs()}
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(triplestore_dataset):  # type: ignore[no-untyped-def]
+    """The Oxigraph server on a free port, holding the shipped dataset."""
+    from triplestores import oxigraph_server as start
+
+    with start(triplestore_dataset) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(triplestore_dataset):  # type: ignore[no-untyped-def]
+    """Virtuoso on free ports with a temporary database, holding the shipped dataset."""
+    from triplestores import virtuoso as start
+
+    with start(triplestore_dataset) as running:
+        yield running

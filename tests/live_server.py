@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -94,18 +95,22 @@ def _wait_ready(server: LiveServer, timeout: float) -> None:
     raise RuntimeError(f"server not ready after {timeout} s:\n{server.log()}")
 
 
-def _stop(process: subprocess.Popen[str]) -> None:
+def stop_group(process: subprocess.Popen[Any], grace: float = 15) -> None:
+    """Stop a process started in its own session: SIGTERM to its group, SIGKILL after ``grace``."""
     if process.poll() is not None:
         return
     try:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(15)
+        process.wait(grace)
     except (ProcessLookupError, subprocess.TimeoutExpired):
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        process.wait(5)
+        process.wait(10)
+
+
+_stop = stop_group
 
 
 def run_serve(args: Sequence[str], timeout: float = 120,

@@ -41,10 +41,14 @@ from typing import Any, NoReturn
 
 import pytest
 
-__all__ = ["OWLAPI_JARS", "OwlCheckError", "owlapi_classpath", "run_owl_check"]
+__all__ = ["OWLAPI_JARS", "OwlCheckError", "owlapi_classpath", "run_owl_check",
+           "run_protege_save"]
 
 CHECKER_SOURCE = Path(__file__).resolve().parent / "owlapi" / "OwlCheck.java"
 CHECKER_CLASS = "OwlCheck"
+#: Saves an ontology as Protégé's File > Save does (see its header); compiled with the checker.
+PROTEGE_SAVE_SOURCE = CHECKER_SOURCE.with_name("ProtegeSave.java")
+PROTEGE_SAVE_CLASS = "ProtegeSave"
 
 #: Jars (unversioned names in /usr/share/java) the checker needs: the OWL API itself
 #: (libowlapi-java) and the closure of its dependencies, checked with ``jdeps``.  All of them are
@@ -183,6 +187,7 @@ def _toolchain() -> _Toolchain | str:
         "-d", str(out_dir),
         "-cp", owlapi_cp,
         str(CHECKER_SOURCE),
+        str(PROTEGE_SAVE_SOURCE),
     ]  # fmt: skip
     try:
         proc = subprocess.run(
@@ -190,7 +195,9 @@ def _toolchain() -> _Toolchain | str:
         )
     except subprocess.TimeoutExpired as exc:
         raise OwlCheckError(f"javac timed out after {COMPILE_TIMEOUT_S}s") from exc
-    if proc.returncode != 0 or not (out_dir / f"{CHECKER_CLASS}.class").is_file():
+    built = all((out_dir / f"{name}.class").is_file() for name in (CHECKER_CLASS,
+                                                                   PROTEGE_SAVE_CLASS))
+    if proc.returncode != 0 or not built:
         raise OwlCheckError(
             f"javac failed on {CHECKER_SOURCE} (exit {proc.returncode}):\n"
             f"{proc.stdout}{proc.stderr}",
@@ -248,3 +255,47 @@ def run_owl_check(paths: Iterable[Path | str], *, timeout: float = RUN_TIMEOUT_S
             stderr=proc.stderr,
         ) from exc
     return report
+
+
+def run_protege_save(
+    source: Path, target: Path, fmt: str = "same", *, add_class: str | None = None,
+    label: str | None = None, definition: str | None = None, timeout: float = RUN_TIMEOUT_S,
+) -> str:
+    """Load ``source`` with the OWL API and save it to ``target`` as Protégé's File > Save does.
+
+    ``fmt`` is ``same`` (the format ``source`` was read in, as Protégé saves) or one of ``ofn``,
+    ``ttl``, ``rdfxml``, ``owx``.  With ``add_class`` (an IRI) the class is declared first, as a
+    subclass of ald:SecurityRelationship, with the ``label`` (rdfs:label) and ``definition``
+    (skos:definition) given, each in English.  Returns the name of the format written.
+
+    Skips (or, under CI, fails) the calling test if Java or the OWL API is not installed.
+    """
+    toolchain = _toolchain()
+    if isinstance(toolchain, str):
+        _unavailable(toolchain)
+    options: list[str] = []
+    for flag, value in (("--add-class", add_class), ("--label", label),
+                        ("--definition", definition)):
+        if value is not None:
+            options += [flag, value]
+    java_opts = os.environ.get("OWLCHECK_JAVA_OPTS")
+    cmd = [
+        toolchain.java,
+        *(shlex.split(java_opts) if java_opts is not None else DEFAULT_JAVA_OPTS),
+        "-Dfile.encoding=UTF-8",
+        "-cp", toolchain.classpath,
+        PROTEGE_SAVE_CLASS, str(source), str(target), fmt, *options,
+    ]  # fmt: skip
+    try:
+        proc = subprocess.run(
+            cmd, capture_output=True, encoding="utf-8", timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise OwlCheckError(f"ProtegeSave timed out after {timeout}s on {source}") from exc
+    if proc.returncode != 0:
+        raise OwlCheckError(
+            f"ProtegeSave failed (exit {proc.returncode}) on {source}:\n{proc.stderr.strip()}",
+            returncode=proc.returncode,
+            stderr=proc.stderr,
+        )
+    return proc.stdout.strip()

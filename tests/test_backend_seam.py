@@ -157,3 +157,31 @@ def test_the_command_line_and_the_server_count_a_from_graph_alike(
         "https://w3id.org/alliance-ld/graph/nations")
     assert over_http == from_cli == nations
     assert URIRef(NATO)  # the dataset is the shipped one
+
+
+@pytest.mark.parametrize("media_type", ["application/sparql-results+json",
+                                        "application/sparql-results+xml", "text/csv",
+                                        "text/tab-separated-values"])
+def test_results_within_the_caps_are_written_by_the_engine(
+        media_type: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import alliance_ld.backend.oxigraph as engine
+    from alliance_ld.backend import QueryRequest
+
+    backend = load_publication(Settings()).backend
+    assert isinstance(backend, OxigraphBackend)
+    query = (f"SELECT ?m ?n WHERE {{ ?m <http://www.w3.org/ns/org#organization> <{NATO}> ; "
+             "<http://www.w3.org/ns/org#member> ?n } ORDER BY ?m")
+    python_rows = engine.serialize_solutions
+
+    def refuse(*args: Any, **kwargs: Any) -> bytes:
+        raise AssertionError("written row by row in Python")
+
+    monkeypatch.setattr(engine, "serialize_solutions", refuse)
+    whole = backend.evaluate(QueryRequest(query, media_type, None, max_rows=1000))
+    assert (whole.rows, whole.truncated) == (32, False)  # NATO's 32 members
+    monkeypatch.setattr(engine, "serialize_solutions", python_rows)
+    cut = backend.evaluate(QueryRequest(query, media_type, None, max_rows=5,
+                                        truncation_link="http://example.org/why"))
+    assert (cut.rows, cut.truncated) == (5, True)  # past the cap: cut, in Python
+    tiny = backend.evaluate(QueryRequest(query, media_type, None, max_rows=1000, max_bytes=400))
+    assert tiny.truncated and 0 < tiny.rows < 32  # past the byte cap: cut too

@@ -185,7 +185,7 @@ def test_build_writes_artefacts(run_cli, tmp_path: Path) -> None:
     result = run_cli("build", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "alliance.jsonld", "alliance.nt", "alliance.rdf"
+        "alliance.jsonld", "alliance.nt", "alliance.rdf", "alliance.ttl"
     ]
 
 
@@ -232,3 +232,25 @@ def test_query_refuses_service_as_the_endpoint_does(run_cli) -> None:  # type: i
     result = run_cli("query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
     assert result.returncode == 2
     assert_one_line_error(result.stderr, "SERVICE is not supported")
+
+
+def test_every_setting_is_a_serve_flag_with_its_variable() -> None:
+    """One description: each Settings field is a ``serve`` flag, typed, with its variable."""
+    import argparse
+
+    from alliance_ld.cli import build_parser
+    from alliance_ld.settings import Settings
+
+    parser = build_parser()
+    serve = next(action for action in parser._subparsers._group_actions  # type: ignore[union-attr]
+                 if isinstance(action, argparse._SubParsersAction)).choices["serve"]
+    by_dest = {action.dest: action for action in serve._actions}
+    assert set(Settings.model_fields) <= set(by_dest)
+    for name in Settings.model_fields:
+        if name != "data":
+            assert f"ALLIANCE_LD_{name.upper()}" in (by_dest[name].help or ""), name
+    args = serve.parse_args(["--workers", "3", "--remote-ttl", "2.5", "--no-log-json",
+                             "--store", "/tmp/x", "--sparql-endpoint", "http://127.0.0.1:1/q"])
+    assert (args.query_workers, args.remote_ttl, args.log_json) == (3, 2.5, False)
+    assert args.store == Path("/tmp/x") and args.sparql_endpoint == "http://127.0.0.1:1/q"
+    assert args.port is None  # unset flags leave the environment and defaults alone

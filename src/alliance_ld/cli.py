@@ -27,7 +27,7 @@ def _paths(values: Sequence[str] | None) -> list[Path] | None:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate_paths, validate_store
 
-    if args.sparql_endpoint:
+    if getattr(args, "sparql_endpoint", None):
         from .backend import BackendSpec
 
         remote = BackendSpec(endpoint=args.sparql_endpoint).open()
@@ -66,6 +66,23 @@ def cmd_build(args: argparse.Namespace) -> int:
     written = build(Path(args.out), namespace_module=None) if args.out else build()
     for path in written:
         print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_normalise_ontology(args: argparse.Namespace) -> int:
+    """Rewrite the edit file in its canonical form (with --check: only say whether it is)."""
+    from .build import is_canonical, normalise
+    from .resources import EDIT_FILE
+
+    path = Path(args.file) if args.file else EDIT_FILE
+    if args.check:
+        if not is_canonical(path):
+            print(f"{path}: not in canonical form: run `alliance-ld normalise-ontology`",
+                  file=sys.stderr)
+            return EXIT_VIOLATIONS
+        print(f"{path}: canonical")
+        return EXIT_OK
+    print(f"{'normalised' if normalise(path) else 'already canonical:'} {path}")
     return EXIT_OK
 
 
@@ -244,6 +261,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("build", cmd_build, "Generate the ontology's release artefacts.", data=False)
     p.add_argument("--out", metavar="DIR", help="write the artefacts to DIR instead")
+
+    p = add("normalise-ontology", cmd_normalise_ontology,
+            "Rewrite the ontology's edit file (OWL Functional Syntax) in its canonical form.",
+            data=False)
+    p.add_argument("file", nargs="?", metavar="FILE",
+                   help="the file to rewrite (default: ontology/alliance-edit.owl)")
+    p.add_argument("--check", action="store_true",
+                   help="change nothing; exit 1 if the file is not in canonical form")
 
     add("stats", cmd_stats, "Count triples per graph and resources per class.")
 

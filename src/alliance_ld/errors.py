@@ -100,3 +100,12 @@ class ReasonerUnavailableError(ReasonerError):
 
 class ReasonerFailedError(ReasonerError):
     """HermiT started but stopped with an error (the message names the Java exception)."""
+
+
+class QueryTimeoutError(AllianceLDError):
+    """A query ran past the timeout and was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        shown = f"{seconds:g}"
+        super().__init__(f"query timed out after {shown} s")

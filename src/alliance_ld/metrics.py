@@ -67,7 +67,7 @@ for _outcome in ("ok", "timeout", "error"):
 @contextmanager
 def observe_query() -> Iterator[None]:
     """Time the query run inside the block; count it as a timeout if it timed out."""
-    from .sparql import QueryTimeoutError  # sparql.py imports this module lazily
+    from .errors import QueryTimeoutError
 
     start = time.perf_counter()
     outcome = "error"

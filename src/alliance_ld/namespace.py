@@ -1,6 +1,6 @@
 """The alliance-ld ontology terms as an rdflib ``DefinedNamespace``.
 
-Generated from ontology/alliance.ttl by ``alliance-ld build``; do not edit.
+Generated from ontology/alliance-edit.owl by ``alliance-ld build``; do not edit.
 """
 
 from rdflib.namespace import DefinedNamespace, Namespace

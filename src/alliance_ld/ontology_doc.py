@@ -265,7 +265,9 @@ def build(graph: rdflib.Graph, publication: Publication | None = None) -> Ontolo
                 doc.alignments.append(("equivalent class", expression.iri))
             else:
                 doc.equivalents.append(expression)
-        doc.disjoints = [_expression(graph, o) for o in graph.objects(node, OWL.disjointWith)]
+        # owl:disjointWith is symmetric: OWL tools state it once, from either side.
+        disjoint = {*graph.objects(node, OWL.disjointWith), *graph.subjects(OWL.disjointWith, node)}
+        doc.disjoints = sorted((_expression(graph, o) for o in disjoint), key=_sort_key)
         doc.domains = [_expression(graph, o) for o in graph.objects(node, RDFS.domain)]
         doc.ranges = [_expression(graph, o) for o in graph.objects(node, RDFS.range)]
         doc.inverses = sorted({str(o) for o in graph.objects(node, OWL.inverseOf)}

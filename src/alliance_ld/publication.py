@@ -186,6 +186,11 @@ class Publication:
         """The data version (changes with every change of the data)."""
         return self.backend.version()
 
+    @property
+    def content_version(self) -> str:
+        """The version of what is costly to rebuild (VoID, downloads, the ontology's pages)."""
+        return self.backend.content_version()
+
     def rdflib_graph(self, graphs: Sequence[str]) -> rdflib.Graph:
         """The union of ``graphs`` as an rdflib graph (for the small ones: ontology, shapes)."""
         graph = rdflib.Graph()
@@ -250,6 +255,8 @@ def _publication_from_store(settings: Settings, folder: Path) -> Publication:
         etag='"' + record.data_version + '"',
         last_modified=datetime.fromisoformat(record.modified),
     )
+    if record.graphs:  # the import counted them: no scan of the store at start-up
+        publication._sizes = (record.data_version, dict(record.graphs))
     _prime(publication)
     return publication
 

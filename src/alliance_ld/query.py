@@ -84,7 +84,7 @@ def run_query(store: Store, text: str, fmt: str = "table") -> str:
     request = QueryRequest(
         query=text, results_media_type=media, graph_media_type="application/n-triples",
         default_graphs=default_graphs, named_graphs=named_graphs,
-        max_rows=_UNCAPPED, max_bytes=_UNCAPPED)
+        max_rows=_UNCAPPED, max_bytes=_UNCAPPED, form=analysis.form)
     outcome = store.backend().evaluate(request)
     if outcome.kind != "graph" and (fmt == "table" or outcome.kind == "boolean" and fmt == "csv"):
         return _table(outcome.body)

@@ -20,7 +20,12 @@ def _root() -> Path:
 
 ROOT: Path = _root()
 ONTOLOGY_DIR: Path = ROOT / "ontology"
+#: The ontology as the server, the store and the tests load it: Turtle, generated from
+#: :data:`EDIT_FILE` by ``alliance-ld build`` and committed.
 ONTOLOGY_FILE: Path = ONTOLOGY_DIR / "alliance.ttl"
+#: The one file curators edit (in Protégé): OWL Functional Syntax, kept in the canonical form
+#: that ``alliance-ld normalise-ontology`` writes.
+EDIT_FILE: Path = ONTOLOGY_DIR / "alliance-edit.owl"
 SHAPES_DIR: Path = ROOT / "shapes"
 DATA_DIR: Path = ROOT / "data"
 QUERIES_DIR: Path = ROOT / "queries"

@@ -40,7 +40,7 @@ import anyio.to_thread
 
 from .backend import Backend, BackendSpec, QueryOutcome, QueryRequest
 from .cache import CACHE_BYTES, ResultCache, request_key
-from .errors import AllianceLDError, InputError, QuerySyntaxError
+from .errors import AllianceLDError, InputError, QuerySyntaxError, QueryTimeoutError
 from .query_analysis import (
     QueryAnalysis,
     QueryLimitError,
@@ -57,15 +57,6 @@ from .sandbox import SandboxUnavailableError, deny_network
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
-class QueryTimeoutError(AllianceLDError):
-    """A query ran past the timeout and was stopped."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        shown = f"{seconds:g}"
-        super().__init__(f"query timed out after {shown} s")
 
 
 class WorkerFailedError(AllianceLDError):
@@ -178,7 +169,7 @@ def _worker_main(conn: multiprocessing.connection.Connection, spec: BackendSpec,
             conn.send(("failed", f"cannot open the data {spec.description}: {exc}"))
             return
     del spec
-    conn.send(("ready", (backend.count() if backend is not None else 0, sandbox)))
+    conn.send(("ready", (None, sandbox)))  # no count: that would scan a store on disk
     while True:
         try:
             job = conn.recv()

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import rdflib
-from pyshacl import validate as shacl_validate
 from rdflib.namespace import RDF, RDFS, SH
 
 from .backend import Backend
@@ -464,6 +463,8 @@ def validate_store(
     :func:`plan_shapes`), and pySHACL checks the SHACL Core rest; without it,
     pySHACL checks everything, as it would on its own.
     """
+    from pyshacl import validate as shacl_validate  # here: a slow import the server rarely needs
+
     shapes, shape_origin = load_shapes(shapes_paths)
     data, subject_origin, data_graphs = _data_graph(store)
     ontology = rdflib.Graph().parse(ontology_file, format="turtle")

@@ -91,10 +91,10 @@ _lock = threading.RLock()  # builders ask for one another
 
 def per_publication(kind: str, publication: Publication,
                      build: Callable[[Publication], T]) -> T:
-    """``build(publication)``, computed once per publication and data version."""
+    """``build(publication)``, computed once per publication and data (content) version."""
     key = (kind, id(publication))
     with _lock:
-        version = publication.version
+        version = publication.content_version
         hit = _cache.get(key)
         if hit is not None and hit[0] is publication and hit[1] == version:
             return hit[2]  # type: ignore[return-value]
@@ -180,15 +180,14 @@ def _build_downloads(publication: Publication) -> Downloads:
     graphs = []
     for graph in backend.graphs():
         stem = graph_stem(graph)
-        triples = backend.construct("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[graph])
-        body = write(triples, "text/turtle", PREFIXES)
+        body = b"".join(backend.dump("text/turtle", graph, PREFIXES))
         graphs.append(Download(
             path=graph_path(stem),
             filename=f"{stem}.ttl",
             media_type="text/turtle; charset=utf-8",
             body=rewriter.to_public_bytes(bytes(body)),
             title=f"Named graph {stem} as Turtle",
-            triples=len(triples),
+            triples=publication.graph_sizes().get(graph, 0),
             graph=graph,
         ))
     result = Downloads(VERSION, dump, tuple(graphs))

@@ -15,12 +15,13 @@ from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
 from ..admission import ClientLimiter, TooManyQueriesError
-from ..errors import AllianceLDError, InputError, ShapeViolationError
+from ..backend import BackendUnavailableError
+from ..errors import AllianceLDError, InputError, QueryTimeoutError, ShapeViolationError
 from ..publication import Publication, load_publication
 from ..query_analysis import QueryLimits, QueryTooLargeError
 from ..resources import QUERIES_DIR
 from ..settings import Settings, get_settings
-from ..sparql import QueryExecutor, QueryTimeoutError, WorkerFailedError
+from ..sparql import QueryExecutor, WorkerFailedError
 from . import middleware, openapi
 from .routes import docs, health, ontology, pages, queries, resources, sparql, void
 
@@ -153,6 +154,11 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _worker(_: Request, exc: WorkerFailedError) -> Response:
         retry_after = getattr(exc, "retry_after", 1)
         return _plain(503, str(exc), {"Retry-After": str(retry_after)})
+
+    @app.exception_handler(BackendUnavailableError)
+    async def _unavailable(_: Request, exc: BackendUnavailableError) -> Response:
+        # The triplestore behind this server is down or failing: a bad gateway, and why.
+        return _plain(502, str(exc), {"Retry-After": "5"})
 
     @app.exception_handler(TooManyQueriesError)
     async def _too_many(_: Request, exc: TooManyQueriesError) -> Response:

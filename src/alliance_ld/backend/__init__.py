@@ -11,7 +11,9 @@ a query worker process, which opens the back end itself:
   worker opens read-only, so the data is held once, by the operating system's
   page cache, however many workers there are (see :mod:`alliance_ld.backend.disk`).
 
-A remote SPARQL triplestore is the next implementation of :class:`Backend`.
+* in any SPARQL 1.1 triplestore, over the SPARQL protocol
+  (:class:`alliance_ld.backend.remote.RemoteBackend`); a store that cannot be
+  reached raises :class:`BackendUnavailableError`.
 
 Results reach the code above in two shapes: serialised, for the endpoint
 (:meth:`Backend.evaluate`), and as *neutral terms* for documents and pages
@@ -23,10 +25,12 @@ knows, so no engine's term types leak through the seam.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rdflib.term import BNode, Literal, URIRef
+
+from ..errors import AllianceLDError
 
 #: A term as the seam hands it out.
 Term = URIRef | BNode | Literal
@@ -34,6 +38,19 @@ Term = URIRef | BNode | Literal
 Triple = tuple[URIRef | BNode, URIRef, Term]
 #: A solution: variable name to its value; unbound variables are absent.
 Row = dict[str, Term]
+
+
+class BackendUnavailableError(AllianceLDError):
+    """The store behind a back end cannot answer: unreachable, timed out, or failing.
+
+    The message names the endpoint and the reason (``connection refused``, a
+    timeout, an HTTP status with the first line of the store's message).
+    """
+
+    def __init__(self, endpoint: str, reason: str) -> None:
+        self.endpoint = endpoint
+        self.reason = reason
+        super().__init__(f"SPARQL endpoint {endpoint} is unavailable: {reason}")
 
 
 @dataclass(frozen=True)
@@ -53,6 +70,9 @@ class QueryRequest:
     truncation_link: str | None = None
     prefixes: dict[str, str] = field(default_factory=dict)
     base_iri: str | None = None  # resolves relative IRIs in the query
+    #: The query form the parse found (``QueryAnalysis.form``: SELECT, ASK, CONSTRUCT or
+    #: DESCRIBE); a back end that must know it (a remote one) parses the query when absent.
+    form: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +102,10 @@ class Backend(ABC):
 
         ``default_graphs=None`` makes the default graph the union of every named
         graph (this project's dataset semantics, on every back end);
-        ``named_graphs=None`` lets ``GRAPH`` see every named graph.
+        ``named_graphs=None`` lets ``GRAPH`` see every named graph. The dataset
+        given here replaces any ``FROM``/``FROM NAMED`` of the query text, as the
+        protocol's dataset parameters do: the caller (the endpoint, after its
+        parse) decides which graphs a query reads.
         """
 
     @abstractmethod
@@ -100,12 +123,13 @@ class Backend(ABC):
         """Apply a SPARQL 1.1 Update as one transaction: all of it or nothing."""
 
     @abstractmethod
-    def dump(self, media_type: str, graph: str | None = None) -> Iterator[bytes]:
+    def dump(self, media_type: str, graph: str | None = None,
+             prefixes: Mapping[str, str] | None = None) -> Iterator[bytes]:
         """A graph (or, with ``graph=None``, the whole dataset) serialised.
 
         ``media_type`` is a triples format for one graph, or a quads format
         (N-Quads, TriG) for the dataset; the chunks are written by the engine
-        where it can.
+        where it can, with ``prefixes`` where the syntax has them.
         """
 
     @abstractmethod
@@ -123,6 +147,15 @@ class Backend(ABC):
         A back end that cannot know when its data changes (a remote store)
         returns a version that changes at least once per its cache lifetime.
         """
+
+    def content_version(self) -> str:
+        """A version for what is costly to rebuild (VoID, downloads): changes with the data.
+
+        The same as :meth:`version` where the back end knows every change; a remote
+        store, whose :meth:`version` also changes every time to live, gives a digest
+        of what it holds instead.
+        """
+        return self.version()
 
     def close(self) -> None:  # noqa: B027 - optional
         """Release what the back end holds (files, connections)."""
@@ -166,5 +199,5 @@ class BackendSpec:
         return f"on disk ({self.store})" if self.store is not None else "in memory"
 
 
-__all__: Sequence[str] = ("Backend", "BackendSpec", "QueryOutcome", "QueryRequest", "Row",
-                          "Term", "Triple")
+__all__: Sequence[str] = ("Backend", "BackendSpec", "BackendUnavailableError", "QueryOutcome",
+                          "QueryRequest", "Row", "Term", "Triple")

@@ -12,7 +12,7 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -132,15 +132,18 @@ class OxigraphBackend(Backend):
             raise _syntax_error(exc) from exc
         self._version = uuid.uuid4().hex
 
-    def dump(self, media_type: str, graph: str | None = None) -> Iterator[bytes]:
+    def dump(self, media_type: str, graph: str | None = None,
+             prefixes: Mapping[str, str] | None = None) -> Iterator[bytes]:
         fmt = ox.RdfFormat.from_media_type(media_type)
         if fmt is None:
             raise ValueError(f"no RDF serialiser for {media_type}")
         buffer = io.BytesIO()
-        if graph is None:
-            self.store.dump(buffer, format=fmt)
-        else:
-            self.store.dump(buffer, format=fmt, from_graph=ox.NamedNode(graph))
+        kwargs: dict[str, Any] = {}
+        if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+            kwargs["prefixes"] = dict(prefixes)
+        if graph is not None:
+            kwargs["from_graph"] = ox.NamedNode(graph)
+        self.store.dump(buffer, format=fmt, **kwargs)
         yield buffer.getvalue()
 
     def version(self) -> str:
@@ -268,6 +271,61 @@ def _term_size(term: Any) -> int:
     return 32 + len(getattr(term, "value", ""))
 
 
+class _TooLargeError(Exception):
+    """A result passed the byte cap while the engine was writing it."""
+
+
+class _CappedWriter:
+    """A binary sink for the engine's writers that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        if len(self.buffer) + len(data) > self.limit:
+            raise _TooLargeError
+        self.buffer += data
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _rows_in(body: bytes, fmt: ox.QueryResultsFormat) -> int:
+    if fmt == ox.QueryResultsFormat.CSV:  # not readable back as RDF terms: count its records
+        return max(0, sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8")))) - 1)
+    parsed = ox.parse_query_results(body, fmt)
+    assert isinstance(parsed, ox.QuerySolutions)
+    count = 0
+    for _ in parsed:
+        count += 1
+    return count
+
+
+def _engine_solutions(result: ox.QuerySolutions, media_type: str,
+                      request: QueryRequest) -> QueryOutcome | None:
+    """The solutions written by the engine's own writer, if they fit both caps.
+
+    About 5x faster than writing them row by row in Python (24,000 rows as SPARQL
+    JSON: 0.53 s against 2.5 s, counting included). ``None`` when the result is
+    past a cap: the caller evaluates again and cuts it (the cut needs the rows).
+    """
+    fmt = ox.QueryResultsFormat.from_media_type(media_type)
+    if fmt is None:
+        return None
+    sink = _CappedWriter(request.max_bytes)
+    try:
+        result.serialize(sink, fmt)  # type: ignore[arg-type]
+    except _TooLargeError:
+        return None
+    body = bytes(sink.buffer)
+    rows = _rows_in(body, fmt)
+    if rows > request.max_rows:
+        return None
+    return QueryOutcome("solutions", media_type, body, rows, False)
+
+
 def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
     """Run one query on ``store`` and serialise its result, capped in rows and bytes.
 
@@ -293,6 +351,12 @@ def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
     size = 0
     truncated = False
     if isinstance(result, ox.QuerySolutions):
+        media = request.results_media_type or "application/sparql-results+json"
+        written = _engine_solutions(result, media, request)
+        if written is not None:
+            return written
+        result = store.query(request.query, **kwargs)  # past a cap: again, cut in Python
+        assert isinstance(result, ox.QuerySolutions)
         variables = [v.value for v in result.variables]
         rows: list[list[Any]] = []
         for solution in result:

@@ -21,11 +21,12 @@ from typing import Any
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import XSD
 
 from ..errors import DataSyntaxError, MissingInputError, QuerySyntaxError
 from ..resources import DATA_DIR, GRAPH_NS, ONTOLOGY_FILE, RDF_SUFFIXES, rdf_files
 from . import Backend
+from .oxigraph import neutral
+from .writers import engine_term
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -121,35 +122,10 @@ def parse_quads(path: Path, graph: str | None = None) -> list[ox.Quad]:
 # Term conversion between Oxigraph and rdflib
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rdflib.term.Node:
-    """Convert an Oxigraph term to the equal rdflib term."""
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return rdflib.Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == str(XSD.string):
-            return rdflib.Literal(term.value)
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(datatype), normalize=False)
-    raise TypeError(f"cannot convert {term!r} to rdflib")
-
-
-def to_ox(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Convert an rdflib term to the equal Oxigraph term."""
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, rdflib.Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot convert {term!r} to Oxigraph")
+#: An Oxigraph term as the equal rdflib term (lexical forms kept).
+to_rdflib = neutral
+#: An rdflib term as the equal Oxigraph term.
+to_ox = engine_term
 
 
 # ---------------------------------------------------------------------------

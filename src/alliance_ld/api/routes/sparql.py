@@ -12,11 +12,13 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 from urllib.parse import parse_qsl
 
+import anyio
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
 
 from ... import conneg
 from ...admission import ClientLimiter
@@ -180,6 +182,7 @@ async def _answer_admitted(request: Request, publication: Publication, executor:
         truncation_link=_explanation_url(request, publication),
         prefixes=PREFIXES,
         base_iri=base_iri,
+        form=form,
     )
     # The answer's validator: the data version and everything that shapes the bytes.
     etag = result_tag(executor.key(query_request), settings.public_url or "",
@@ -189,6 +192,9 @@ async def _answer_admitted(request: Request, publication: Publication, executor:
                                                                                etag):
         return Response(status_code=304, headers={
             "ETag": etag, "Vary": "Accept", "Cache-Control": RESULT_CACHE_CONTROL})
+    stream = getattr(executor.remote, "stream", None)
+    if stream is not None and not html and chosen is conneg.NTRIPLES:
+        return await _streamed(request, publication, stream, query_request, etag)
     try:
         outcome = await executor.execute(query_request)
     except InputError as exc:
@@ -207,6 +213,35 @@ async def _answer_admitted(request: Request, publication: Publication, executor:
                 if f.media_type == outcome.media_type), chosen)
     return Response(rewriter.to_public_bytes(outcome.body), media_type=None,
                      headers={**headers, "Content-Type": fmt.content_type})
+
+
+async def _streamed(request: Request, publication: Publication,
+                    stream: Callable[[QueryRequest], Any], query_request: QueryRequest,
+                    etag: str) -> Response:
+    """A graph result from a remote triplestore, passed on line by line as it arrives.
+
+    The store is asked before the response starts, so a store that is down is a
+    502 with the reason, not a cut 200. A result cut at the caps ends with an
+    N-Triples comment saying so (the headers have gone by then).
+    """
+    streamed = await anyio.to_thread.run_sync(stream, query_request)
+    chunks = iter(streamed)
+    first = await anyio.to_thread.run_sync(next, chunks, b"")
+    rewriter = publication.rewriter
+    settings = publication.settings
+    link = _explanation_url(request, publication)
+
+    def body() -> Iterator[bytes]:
+        yield rewriter.to_public_bytes(first)
+        for chunk in chunks:
+            yield rewriter.to_public_bytes(chunk)
+        if streamed.truncated:
+            yield (f"# result cut at {settings.max_rows} triples or "
+                   f"{settings.max_result_bytes} bytes; see <{link}>\n").encode()
+
+    return StreamingResponse(body(), headers={
+        "Content-Type": conneg.NTRIPLES.content_type, "Vary": "Accept", "ETag": etag,
+        "Cache-Control": RESULT_CACHE_CONTROL})
 
 
 #: Query results may be stored, but are checked (``If-None-Match``) before each reuse.
