@@ -1,0 +1,160 @@
+"""The engine path of validation gives what pySHACL alone gives, and skips no shape.
+
+``validate_store`` runs the SPARQL-based targets and rules of the shapes in the
+store's engine (one query per rule for all focus nodes) and the SHACL Core rest
+in pySHACL; ``validate_store(..., engine=False)`` hands every shape to pySHACL,
+as a user running pySHACL on our shapes would. Both must report the same
+results: on the shipped data, and on fixtures that break each SPARQL-based
+shape.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.namespace import RDF, SH
+from test_shapes import INVALID_CASES, INVALID_DIR, expand
+
+from alliance_ld.resources import DATA_DIR, SHAPES_DIR, SHAPES_NS
+from alliance_ld.store import Store
+from alliance_ld.validate import (
+    ENGINE,
+    PYSHACL,
+    ValidationReport,
+    load_shapes,
+    plan_shapes,
+    validate_store,
+)
+
+Key = tuple[str, str, str, str | None, str | None, str]
+
+
+def keys(report: ValidationReport) -> list[Key]:
+    """Each result as (severity, focus node, shape, path, value, message), sorted."""
+    return sorted(
+        (r.severity, r.focus_node, r.shape, r.path, r.value, r.message) for r in report.results
+    )
+
+
+def both(paths: list[Path]) -> tuple[ValidationReport, ValidationReport]:
+    store = Store()
+    store.load_paths(paths)
+    return validate_store(store), validate_store(store, engine=False)
+
+
+SHAPES, _ORIGIN = load_shapes()
+PLAN = plan_shapes(SHAPES)
+ENGINE_SHAPES = sorted(str(s) for s, how in PLAN.coverage.items() if ENGINE in how)
+
+
+def _fixtures_for(shape: str) -> list[str]:
+    return [
+        name
+        for name, expected in INVALID_CASES.items()
+        if any(expand(e.shape).split(" ")[0] == shape for e in expected)
+    ]
+
+
+#: one fixture per SPARQL-based shape (the first that the shape tests list for it)
+ENGINE_FIXTURES = sorted({_fixtures_for(shape)[0] for shape in ENGINE_SHAPES
+                          if _fixtures_for(shape)})
+
+
+#: fixtures that break the property shapes whose targets the plan moves (Ranges_Shape, ...)
+_INDEXED = ("#Ranges_Shape", "#ControlledVocabularies_Shape")
+INDEXED_FIXTURES = sorted({
+    name for name, expected in INVALID_CASES.items()
+    if any(expand(e.shape).split(" ")[0].endswith(_INDEXED) for e in expected)
+})
+
+
+def test_shipped_data_same_results() -> None:
+    fast, plain = both([DATA_DIR])
+    assert keys(fast) == keys(plain)
+    assert fast.conforms and plain.conforms
+
+
+def test_every_sparql_based_shape_has_a_breaking_fixture() -> None:
+    missing = [shape for shape in ENGINE_SHAPES if not _fixtures_for(shape)]
+    assert missing == []
+    assert len(ENGINE_SHAPES) >= 15  # the SPARQL-based shapes of core.ttl and recommended.ttl
+
+
+@pytest.mark.parametrize("name", ENGINE_FIXTURES + INDEXED_FIXTURES)
+def test_broken_data_same_results(name: str) -> None:
+    fast, plain = both([INVALID_DIR / f"{name}.ttl"])
+    assert keys(fast) == keys(plain)
+    assert fast.results, f"{name} must break a shape"
+    assert fast.conforms == plain.conforms
+    assert [r.constraint for r in sorted(fast.results, key=lambda r: (r.focus_node, r.shape))] \
+        == [r.constraint for r in sorted(plain.results, key=lambda r: (r.focus_node, r.shape))]
+
+
+def test_many_focus_nodes_in_one_query_same_results() -> None:
+    """All SPARQL-breaking fixtures at once: rules see many focus nodes in one query."""
+    fast, plain = both([INVALID_DIR / f"{name}.ttl" for name in ENGINE_FIXTURES])
+    assert keys(fast) == keys(plain)
+    # merged, the fixtures mend some of each other's faults, but many rules still fire
+    fired = {r.shape for r in fast.results if r.constraint.startswith("SPARQL")}
+    assert len(fired) >= 8
+
+
+def test_turtle_report_holds_the_engine_results() -> None:
+    fast, _plain = both([INVALID_DIR / "alliance-one-member.ttl"])
+    graph = rdflib.Graph().parse(data=fast.to_turtle(), format="turtle")
+    report = next(iter(graph.subjects(RDF.type, SH.ValidationReport)))
+    assert graph.value(report, SH.conforms) == rdflib.Literal(False)
+    components = set(graph.objects(None, SH.sourceConstraintComponent))
+    assert SH.SPARQLConstraintComponent in components
+    assert len(list(graph.objects(report, SH.result))) == len(fast.results)
+
+
+def test_every_shape_is_covered() -> None:
+    """Every node shape of shapes/*.ttl is checked by pySHACL, by the engine, or both."""
+    node_shapes = set(SHAPES.subjects(RDF.type, SH.NodeShape))
+    assert node_shapes, SHAPES_DIR
+    assert node_shapes <= set(PLAN.coverage)
+    uncovered = [str(s) for s in node_shapes if not PLAN.coverage[s]]
+    assert uncovered == []
+    # nothing SPARQL-based is left for pySHACL ...
+    assert not list(PLAN.core.triples((None, SH.sparql, None)))
+    assert not list(PLAN.core.triples((None, SH.select, None))) or all(
+        (None, SH.target, t) not in PLAN.core for t in PLAN.core.subjects(SH.select, None)
+    )
+    # ... and every sh:sparql constraint of the shapes is a rule the engine runs
+    constraints = set(SHAPES.objects(None, SH.sparql))
+    assert {rule.constraint for rule in PLAN.rules} == constraints
+    for shape in node_shapes:
+        how = PLAN.coverage[shape]
+        if PYSHACL in how:
+            # pySHACL still has targets for it (or the engine computes them as sh:targetNode)
+            # itself, or each of its property shapes (alds:Ranges_Shape)
+            targets = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+            targeted = any((shape, p, None) in PLAN.core for p in targets)
+            properties = list(PLAN.core.objects(shape, SH.property))
+            each_property_targeted = bool(properties) and all(
+                any((prop, p, None) in PLAN.core for p in targets) for prop in properties)
+            assert targeted or each_property_targeted or shape in PLAN.target_node_shapes, shape
+        if ENGINE in how and shape not in PLAN.target_node_shapes:
+            assert any(rule.shape == shape for rule in PLAN.rules), shape
+
+
+def test_shared_property_shapes_target_the_subjects_of_their_own_property() -> None:
+    ranges = rdflib.URIRef(SHAPES_NS + "Ranges_Shape")
+    assert (ranges, SH.targetSubjectsOf, None) in SHAPES
+    assert (ranges, SH.targetSubjectsOf, None) not in PLAN.core
+    for prop in PLAN.core.objects(ranges, SH.property):
+        path = PLAN.core.value(prop, SH.path)
+        assert set(PLAN.core.objects(prop, SH.targetSubjectsOf)) == {path}
+    # a shape with sh:minCount keeps its own targets (a node without the value must fail)
+    membership = rdflib.URIRef(SHAPES_NS + "Membership_Shape")
+    assert (membership, SH.targetClass, None) in PLAN.core
+
+
+def test_rules_that_mention_this_in_nested_groups_run_per_focus_node() -> None:
+    by_shape = {str(rule.shape).rsplit("#", 1)[-1]: rule.batched for rule in PLAN.rules}
+    assert by_shape["MembershipDates_Shape"] is False  # $this inside UNION branches
+    assert by_shape["DatedResource_Shape"] is True
+    assert by_shape["Alliance_Shape"] is True  # $this inside a top-level FILTER NOT EXISTS
