@@ -1,27 +1,34 @@
-"""alliance-ld's server against the Oxigraph server and in-process pyoxigraph, on the same data.
+"""alliance-ld's server against the Oxigraph server, Virtuoso, rdflib-endpoint and in-process
+pyoxigraph, on the same data; and alliance-ld in front of Virtuoso and of the Oxigraph server.
 
 For each size, on one generated file (``bench/generate.py``):
 
-* ``alliance-ld load --store`` and ``oxigraph load``: wall time and peak resident memory;
-* start-up to ready (``/readyz`` 200; for Oxigraph, a first query answered) and the resident
+* ``alliance-ld load --store``, ``oxigraph load`` and Virtuoso's bulk load (``bench/virtuoso.py``:
+  a temporary ini and database, ``ld_dir`` + ``rdf_loader_run()``): wall time and peak resident
+  memory; both stores get the data in one named graph;
+* start-up to ready (``/readyz`` 200; for a store, a first query answered) and the resident
   memory of all the server's processes once ready, of ``alliance-ld serve --data FILE`` (in
-  memory, validates at start), ``alliance-ld serve --store DIR`` (on disk) and
-  ``oxigraph serve-read-only``;
+  memory, validates at start), ``alliance-ld serve --store DIR`` (on disk),
+  ``oxigraph serve-read-only --union-default-graph``, Virtuoso, ``rdflib-endpoint serve FILE``
+  (up to ``--rdflib-max`` triples) and ``alliance-ld serve --sparql-endpoint URL`` in front of
+  Virtuoso and of the Oxigraph server (with its result cache, and with ``--cache-bytes 0``);
 * the median and p99 latency over HTTP (127.0.0.1, one keep-alive connection, requests one
-  after another) of a fixed query set, against the three servers, and the same queries run and
+  after another) of a fixed query set, against every server, and the same queries run and
   serialised to SPARQL JSON in process with pyoxigraph (the floor);
 * ``/doc/...`` dereferencing, cold (first request for each of several documents), warm and
   ``304``; and ``/healthz``, which reads no data: the floor of the web stack;
 * throughput with ``wrk`` (16 connections, a few seconds) of the lookup query on every server,
   and of a document and its ``304`` on alliance-ld.
 
-Ratios (alliance-ld / Oxigraph server, alliance-ld / in-process) are printed as a table; every
-figure goes to ``bench/results/server-<stamp>.csv``, the tables to ``server-<stamp>.txt`` and a
-plot to ``server-<stamp>.png`` (and ``server-latest.*``). Every server this script starts is
-stopped at the end, also on Ctrl-C or an error. Nothing here asserts on a time.
+Ratios (alliance-ld / Oxigraph server, / in-process, / Virtuoso, / rdflib-endpoint, and in front
+of a store / that store's own endpoint, against the target of 1.2x or +2 ms) are printed as
+tables; every figure goes to ``bench/results/server-<stamp>.csv``, the tables to
+``server-<stamp>.txt`` and a plot to ``server-<stamp>.png`` (and ``server-latest.*``). Every
+server this script starts is stopped at the end, also on Ctrl-C or an error. Nothing here
+asserts on a time.
 
-    .venv/bin/pip install -e '.[bench]'      # oxigraph (its CLI), matplotlib, psutil
-    apt-get install wrk                      # optional: without it, throughput is skipped
+    .venv/bin/pip install -e '.[bench]'      # oxigraph (its CLI), rdflib-endpoint, matplotlib
+    apt-get install wrk virtuoso-opensource-7-bin   # optional: without them, skipped
     .venv/bin/python bench/server.py                          # 10k and 100k triples
     .venv/bin/python bench/server.py --sizes 10000 --requests 20 --wrk-seconds 2   # quick
 """
@@ -30,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import http.client
 import json
 import os
@@ -42,6 +50,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -54,6 +63,7 @@ import psutil
 import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import virtuoso  # noqa: E402
 from generate import ALD, ID, ORG, generate, write  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -301,7 +311,7 @@ class Bench:
     def latencies(self, system: str, run: Callable[[str], int]) -> None:
         for name, query in QUERIES.items():
             self.counts[(system, name)] = run(query)
-            times = timed(lambda q=query: run(q), self.args.requests)
+            times = timed(functools.partial(run, query), self.args.requests)
             self.add(system, "median", name, statistics.median(times) * 1e3, "ms")
             self.add(system, "p99", name, percentile(times, 0.99) * 1e3, "ms")
 
@@ -377,19 +387,16 @@ class Bench:
         finally:
             _stop(proc)
 
-    def oxigraph_server(self, location: Path) -> None:
-        system = "oxigraph-server"
-        port = free_port()
-        log = self.work / f"{system}.log"
-        proc = _start([str(BIN / "oxigraph"), "serve-read-only", "--location", str(location),
-                       "--bind", f"127.0.0.1:{port}"], log)
+    def sparql_server(self, system: str, proc: subprocess.Popen[bytes], port: int, path: str,
+                      log: Path, then: Callable[[str], None] | None = None) -> None:
+        """Measure a store's own SPARQL endpoint at ``path`` (GET ?query=), then ``then(url)``
+        while it is still up (alliance-ld in front of it); stop it at the end."""
         try:
-            probe = "/query?" + urlencode({"query": "ASK {}"})
-            self.ready(system, proc, port, probe, log)
+            self.ready(system, proc, port, path + "?" + urlencode({"query": "ASK {}"}), log)
             client = Client(port)
 
             def run(query: str) -> int:
-                status, _, body = client.get("/query?" + urlencode({"query": query}),
+                status, _, body = client.get(path + "?" + urlencode({"query": query}),
                                              {"Accept": JSON_RESULTS})
                 if status != 200:
                     raise RuntimeError(f"{system}: {status} {body[:300]!r}")
@@ -397,10 +404,96 @@ class Bench:
 
             self.latencies(system, run)
             client.close()
-            self.throughput(system, "lookup", f"http://127.0.0.1:{port}/query?query="
-                            + quote(QUERIES["lookup"]), {"Accept": JSON_RESULTS})
+            url = f"http://127.0.0.1:{port}{path}"
+            self.throughput(system, "lookup", url + "?query=" + quote(QUERIES["lookup"]),
+                            {"Accept": JSON_RESULTS})
+            if then is not None:
+                then(url)
         finally:
             _stop(proc)
+
+    def fronts(self, store: str) -> Callable[[str], None]:
+        """alliance-ld in front of ``store``'s endpoint: with its result cache, and without
+        (``--cache-bytes 0``: every query is sent to the store; the list of graphs is still
+        kept for --remote-ttl)."""
+        def run(url: str) -> None:
+            if self.args.no_front:
+                return
+            self.alliance(f"ald-{store}", ["--sparql-endpoint", url])
+            self.alliance(f"ald-{store}-nc", ["--sparql-endpoint", url, "--cache-bytes", "0"])
+        return run
+
+    def oxigraph_server(self, location: Path) -> None:
+        system = "oxigraph-server"
+        port = free_port()
+        log = self.work / f"{system}.log"
+        proc = _start([str(BIN / "oxigraph"), "serve-read-only", "--location", str(location),
+                       "--union-default-graph", "--bind", f"127.0.0.1:{port}"], log)
+        self.sparql_server(system, proc, port, "/query", log, self.fronts("oxigraph"))
+
+    def virtuoso_load(self, folder: Path, data: Path) -> Path:
+        """Start Virtuoso on an empty database, bulk load ``data`` into one named graph and
+        checkpoint: wall time from the start and peak RSS; its ini (for the next start)."""
+        system = "virtuoso"
+        sql_port, http_port = free_port(), free_port()
+        ini = virtuoso.write_ini(folder / "virtuoso", data.parent, sql_port, http_port,
+                                 self.triples)
+        log = self.work / f"{system}-load.log"
+        started = time.perf_counter()
+        proc = _start(virtuoso.command(ini), log)
+        peak = [0.0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], memory(proc.pid)[1])
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            wait_ready(proc, http_port, "/sparql?" + urlencode({"query": "ASK {}"}), log,
+                       self.args.start_limit)
+            virtuoso.isql(sql_port, virtuoso.load_script(data), self.work / "virtuoso-isql.log")
+            seconds = time.perf_counter() - started
+        finally:
+            done.set()
+            sampler.join()
+            _stop(proc)
+        self.add(system, "load", "ld_dir", seconds, "s")
+        self.add(system, "load_peak_rss", "ld_dir", peak[0], "MB")
+        return ini
+
+    def virtuoso_server(self, ini: Path) -> None:
+        system = "virtuoso"
+        text = ini.read_text()
+        # the same database, on fresh ports
+        sql_port, http_port = free_port(), free_port()
+        text = re.sub(r"(\[Parameters\]\nServerPort = 127\.0\.0\.1:)\d+",
+                      rf"\g<1>{sql_port}", text)
+        text = re.sub(r"(\[HTTPServer\]\nServerPort = 127\.0\.0\.1:)\d+",
+                      rf"\g<1>{http_port}", text)
+        ini.write_text(text)
+        log = self.work / f"{system}.log"
+        proc = _start(virtuoso.command(ini), log)
+        self.sparql_server(system, proc, http_port, "/sparql", log, self.fronts("virtuoso"))
+
+    def rdflib_endpoint(self, data: Path) -> None:
+        """rdflib-endpoint serving the file (parsed at start: its load is its start-up)."""
+        system = "rdflib-endpoint"
+        exe = BIN / "rdflib-endpoint"
+        if not exe.exists():
+            print("rdflib-endpoint missing: skipped (pip install -e '.[bench]')", file=sys.stderr)
+            return
+        if self.triples > self.args.rdflib_max:
+            print(f"rdflib-endpoint skipped above {self.args.rdflib_max:,} triples "
+                  "(--rdflib-max)", file=sys.stderr)
+            return
+        port = free_port()
+        log = self.work / f"{system}.log"
+        proc = _start([str(exe), "serve", str(data), "--host", "127.0.0.1", "--port", str(port)],
+                      log)
+        self.sparql_server(system, proc, port, "/", log)  # it answers at the root
 
     def in_process(self, path: Path) -> None:
         system = "pyoxigraph"
@@ -435,13 +528,23 @@ class Bench:
                  "flag")
         self.add("alliance-ld", "load_peak_rss", "load --store", peak, "MB")
         oxstore = folder / "oxigraph-store"
+        # one named graph, as in Virtuoso: alliance-ld in front of a store serves its named
+        # graphs (not its unnamed default graph); the server answers over their union
         seconds, peak = run_measured([str(BIN / "oxigraph"), "load", "--location", str(oxstore),
-                                      "--file", str(path)], folder / "oxigraph-load.log")
+                                      "--graph", virtuoso.GRAPH, "--file", str(path)],
+                                     folder / "oxigraph-load.log")
         self.add("oxigraph-server", "load", "oxigraph load", seconds, "s")
         self.add("oxigraph-server", "load_peak_rss", "oxigraph load", peak, "MB")
 
+        vini = None
+        if virtuoso.available() and not self.args.no_virtuoso:
+            vini = self.virtuoso_load(folder, path)
+
         self.in_process(path)
         self.oxigraph_server(oxstore)
+        if vini is not None:
+            self.virtuoso_server(vini)
+        self.rdflib_endpoint(path)
         self.alliance("alliance-disk", ["--store", str(store)])
         if not (self.args.no_memory_server or self.args.no_validate):
             self.alliance("alliance-memory", ["--data", str(path)])
@@ -460,7 +563,20 @@ class Bench:
 # Reporting
 # ---------------------------------------------------------------------------
 
-SYSTEMS = ["alliance-memory", "alliance-disk", "oxigraph-server", "pyoxigraph"]
+SYSTEMS = ["alliance-memory", "alliance-disk", "oxigraph-server", "pyoxigraph", "virtuoso",
+           "rdflib-endpoint"]
+#: alliance-ld in front of a store: (store's own endpoint, front with cache, front without)
+FRONTS = [("virtuoso", "ald-virtuoso", "ald-virtuoso-nc"),
+          ("oxigraph-server", "ald-oxigraph", "ald-oxigraph-nc")]
+SERVERS = ["alliance-memory", "alliance-disk", "oxigraph-server", "virtuoso", "rdflib-endpoint",
+           "ald-virtuoso", "ald-oxigraph"]
+
+
+def _target(front: float | None, own: float | None) -> str:
+    """The issue's target in front of a store: within 1.2x its own endpoint or +2 ms."""
+    if front is None or own is None:
+        return "-"
+    return "ok" if front <= max(1.2 * own, own + 2.0) else f"MISS +{front - own:.1f}ms"
 
 
 def _value(rows: list[Row], size: int, system: str, metric: str, item: str) -> float | None:
@@ -498,27 +614,50 @@ def report(rows: list[Row]) -> str:
         for item in [*QUERIES, "healthz", "doc-cold", "doc-warm", "doc-304"]:
             med = {s: _value(rows, size, s, "median", item) for s in SYSTEMS}
             p99 = _value(rows, size, "alliance-disk", "p99", item)
-            lines.append([item, *(_fmt(med[s]) for s in SYSTEMS), _fmt(p99),
+            lines.append([item, *(_fmt(med[s]) for s in SYSTEMS[:4]), _fmt(p99),
                           _ratio(med["alliance-disk"], med["oxigraph-server"]),
                           _ratio(med["alliance-memory"], med["oxigraph-server"]),
                           _ratio(med["alliance-memory"], med["pyoxigraph"]),
-                          _ratio(med["alliance-disk"], med["pyoxigraph"])])
+                          _ratio(med["alliance-disk"], med["pyoxigraph"]),
+                          *(_fmt(med[s]) for s in SYSTEMS[4:]),
+                          _ratio(med["alliance-disk"], med["virtuoso"]),
+                          _ratio(med["alliance-disk"], med["rdflib-endpoint"])])
         parts.append(f"## {triples:,} triples: median latency, ms (p99 of alliance-disk)\n"
                      + _table(["query", "ald mem", "ald disk", "oxigraph", "in-proc",
                                "ald disk p99", "disk/oxigraph", "mem/oxigraph", "mem/in-proc",
-                               "disk/in-proc"],
+                               "disk/in-proc", "virtuoso", "rdflib-ep", "disk/virtuoso",
+                               "disk/rdflib-ep"],
                               lines))
         lines = []
-        for system, load_name in (("alliance-disk", "load --store"),
-                                  ("alliance-memory", None), ("oxigraph-server", "oxigraph load")):
-            load_owner = "alliance-ld" if system == "alliance-disk" else system
-            load = _fmt(_value(rows, size, load_owner, "load", load_name or ""))
+        for item in [*QUERIES, "healthz", "doc-cold", "doc-warm", "doc-304"]:
+            line = [item]
+            for own, cached, nc in FRONTS:
+                o, c, n = (_value(rows, size, x, "median", item) for x in (own, cached, nc))
+                line += [_fmt(o), _fmt(c), _fmt(n), _ratio(n, o),
+                         _target(n, o) if item in QUERIES else "-"]
+            if any(x != "-" for x in line[1:]):
+                lines.append(line)
+        if any(_value(rows, size, f, "median", "lookup") is not None for _, f, _ in FRONTS):
+            parts.append(f"## {triples:,} triples: alliance-ld in front of a store, median ms "
+                         "(nc: --cache-bytes 0, every query sent to the store; target: within "
+                         "1.2x the store's own endpoint or +2 ms)\n"
+                         + _table(["query", "virtuoso", "ald>virt", "ald>virt nc", "nc/virt",
+                                   "target", "oxigraph", "ald>oxi", "ald>oxi nc", "nc/oxi",
+                                   "target"], lines))
+        lines = []
+        loads = {"alliance-disk": ("alliance-ld", "load --store"),
+                 "oxigraph-server": ("oxigraph-server", "oxigraph load"),
+                 "virtuoso": ("virtuoso", "ld_dir")}
+        for system in SERVERS:
+            if _value(rows, size, system, "ready", "start-up") is None:
+                continue
+            load_owner, load_name = loads.get(system, (system, ""))
+            load = _fmt(_value(rows, size, load_owner, "load", load_name))
             if system == "alliance-disk" and _value(rows, size, "alliance-ld", "validated",
                                                     "load --store") == 0:
                 load += " (not validated)"
             lines.append([system, load,
-                          _fmt(_value(rows, size, load_owner, "load_peak_rss", load_name or ""),
-                               0),
+                          _fmt(_value(rows, size, load_owner, "load_peak_rss", load_name), 0),
                           _fmt(_value(rows, size, system, "ready", "start-up")),
                           *(_fmt(next((r.value for r in rows if r.size == size
                                        and r.system == system and r.metric == m), None), 0)
@@ -527,9 +666,13 @@ def report(rows: list[Row]) -> str:
                              "PSS MB (all)"], lines))
         lines = []
         for system, item in (("alliance-disk", "lookup"), ("alliance-memory", "lookup"),
-                             ("oxigraph-server", "lookup"), ("alliance-disk", "doc"),
+                             ("oxigraph-server", "lookup"), ("virtuoso", "lookup"),
+                             ("rdflib-endpoint", "lookup"), ("ald-virtuoso", "lookup"),
+                             ("ald-virtuoso-nc", "lookup"), ("ald-oxigraph", "lookup"),
+                             ("ald-oxigraph-nc", "lookup"), ("alliance-disk", "doc"),
                              ("alliance-disk", "doc-304"), ("alliance-memory", "doc"),
-                             ("alliance-memory", "doc-304")):
+                             ("alliance-memory", "doc-304"), ("ald-virtuoso", "doc"),
+                             ("ald-virtuoso", "doc-304"), ("ald-virtuoso-nc", "doc")):
             rps = _value(rows, size, system, "wrk_rps", item)
             if rps is not None:
                 lines.append([f"{system} {item}", _fmt(rps, 0),
@@ -552,7 +695,7 @@ def plot(rows: list[Row], path: Path) -> None:
     sizes = sorted({r.triples for r in rows})
     fig, axes = plt.subplots(1, 3, figsize=(16, 5))
     for ax, item in zip(axes[:2], ("lookup", "join-date"), strict=True):
-        for system in SYSTEMS:
+        for system in [*SYSTEMS, "ald-virtuoso-nc", "ald-oxigraph-nc"]:
             ys = [next((r.value for r in rows if r.triples == t and r.system == system
                         and r.metric == "median" and r.item == item), float("nan"))
                   for t in sizes]
@@ -561,7 +704,7 @@ def plot(rows: list[Row], path: Path) -> None:
                title=f"{item} query")
         ax.legend()
     ax = axes[2]
-    for system in SYSTEMS[:3]:
+    for system in SERVERS:
         ys = [next((r.value for r in rows if r.triples == t and r.system == system
                     and r.metric == "pss"), float("nan")) for t in sizes]
         ax.plot(sizes, ys, marker="o", label=system)
@@ -599,6 +742,21 @@ def read_csv(paths: Sequence[Path]) -> list[Row]:
     return rows
 
 
+def _dist_version(name: str) -> str:
+    try:
+        return version(name)
+    except Exception:  # noqa: BLE001 - not installed
+        return "missing"
+
+
+def _virtuoso_version() -> str:
+    if not virtuoso.available():
+        return "missing"
+    out = subprocess.run(["virtuoso-t", "-?"], capture_output=True, text=True, timeout=30)
+    m = re.search(r"Version (\S+)", out.stdout + out.stderr)
+    return m.group(1) if m else "?"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], metavar="N",
@@ -615,6 +773,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-validate", action="store_true",
                         help="load with --no-validate and skip `serve --data` (which validates): "
                         "for sizes where pySHACL takes too long; the load time is then not ours")
+    parser.add_argument("--no-virtuoso", action="store_true",
+                        help="skip Virtuoso (skipped anyway when virtuoso-t or isql-vt is missing)")
+    parser.add_argument("--no-front", action="store_true",
+                        help="skip alliance-ld in front of the Oxigraph server and Virtuoso")
+    parser.add_argument("--rdflib-max", type=int, default=200_000, metavar="N",
+                        help="largest size (triples) served with rdflib-endpoint, which holds "
+                        "the graph in Python and is slow to load (default 200000)")
     parser.add_argument("--report", type=Path, nargs="+", metavar="CSV",
                         help="run nothing: print the tables of earlier runs' CSV files (merged) "
                         "and write them, with the plot, as --out/server-latest.*")
@@ -638,6 +803,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     env = {"python": platform.python_version(), "cpus": str(os.cpu_count()),
            "pyoxigraph": version("pyoxigraph"), "oxigraph": version("oxigraph"),
+           "virtuoso": _virtuoso_version(), "rdflib-endpoint": _dist_version("rdflib-endpoint"),
            "load": " ".join(f"{x:.1f}" for x in os.getloadavg())}
     print("server benchmark: " + ", ".join(f"{k} {v}" for k, v in env.items()), flush=True)
     print(f"scratch {work}", flush=True)
