@@ -72,7 +72,7 @@ class Labels:
     their description already holds, so a page costs no extra reads.
     """
 
-    def __init__(self, backend: Backend, graphs: Callable[[], Sequence[str]],
+    def __init__(self, backend: Backend, graphs: Callable[[], Sequence[str] | None],
                  size: int = 100_000) -> None:
         self._backend = backend
         self._graphs = graphs  # asked at each read: a remote store's graphs may change
@@ -177,9 +177,16 @@ class Publication:
         return [g for g in self.backend.graphs() if g not in (ONTOLOGY_GRAPH, SHAPES_GRAPH)]
 
     @property
-    def document_graphs(self) -> list[str]:
-        """The graphs documents are built from: all but the shapes (served apart)."""
-        return [g for g in self.backend.graphs() if g != SHAPES_GRAPH]
+    def document_graphs(self) -> list[str] | None:
+        """The graphs documents are built from: all but the shapes (served apart).
+
+        ``None`` (the union of every graph) when there is no shapes graph to leave out,
+        as in a remote store: a union is cheaper for a store than a list of graphs.
+        """
+        graphs = self.backend.graphs()
+        if SHAPES_GRAPH not in graphs:
+            return None
+        return [g for g in graphs if g != SHAPES_GRAPH]
 
     @property
     def version(self) -> str:
