@@ -38,6 +38,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import make_calendar  # noqa: E402  (the calendar entries of data/calendar.ttl)
+
 ID = "https://w3id.org/alliance-ld/id/"
 ALD = "https://w3id.org/alliance-ld/ontology#"
 ORG = "http://www.w3.org/ns/org#"
@@ -61,6 +64,7 @@ PREFIXES = f"""\
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix schema: <https://schema.org/> .
+@prefix time: <http://www.w3.org/2006/time#> .
 @prefix org: <{ORG}> .
 @prefix ald: <{ALD}> .
 @prefix vocab: <{ID}vocabulary/> .
@@ -72,12 +76,15 @@ PREFIXES = f"""\
 @prefix membership: <{ID}membership/> .
 @prefix exercise: <{ID}exercise/> .
 @prefix contribution: <{ID}contribution/> .
+@prefix instant: <{make_calendar.INSTANT_NS}> .
 
 """
 
 FIRST_DAY = date(1949, 1, 1)
 LAST_DAY = date(2024, 12, 31)
 SOURCE = "dcterms:source source:synthetic"
+#: Triples of one calendar entry (make_calendar.entry): type, label, date, precision, bounds, source
+INSTANT_TRIPLES = 7
 
 
 @dataclass
@@ -100,16 +107,25 @@ def _random_date(rng: random.Random, after: date = FIRST_DAY) -> date:
     return after + timedelta(days=rng.randint(0, max((LAST_DAY - after).days, 0)))
 
 
-def _date(d: date) -> str:
-    return f'"{d.isoformat()}"^^xsd:date'
-
-
 def generate(target: int, seed: int = 42) -> Dataset:
     """A deterministic, shape-conforming graph of ``target`` triples or a few more."""
     rng = random.Random(seed)
     head: list[str] = []  # regions, nations, alliances: written first
     body: list[str] = []  # memberships, exercises, contributions
     triples = 0
+    days: set[str] = set()  # every date written: each gets its calendar entry (time:Instant)
+
+    def day(d: date) -> str:
+        """The ISO form of ``d``, counting its calendar entry the first time it is written."""
+        nonlocal triples
+        iso = d.isoformat()
+        if iso not in days:
+            days.add(iso)
+            triples += INSTANT_TRIPLES
+        return iso
+
+    def lit(iso: str) -> str:
+        return f'"{iso}"^^xsd:date'
 
     def emit(out: list[str], parts: list[str], objects: int = 0) -> None:
         """One statement; ``objects`` counts the extra triples of comma-separated object lists."""
@@ -118,7 +134,9 @@ def generate(target: int, seed: int = 42) -> Dataset:
         triples += len(parts) + objects
 
     emit(head, ["source:synthetic a ald:SourceDocument", 'rdfs:label "Synthetic benchmark data"@en',
-                'schema:url "https://example.org/alliance-ld/synthetic"^^xsd:anyURI'])
+                'schema:url "https://example.org/alliance-ld/synthetic"^^xsd:anyURI',
+                'schema:publisher "alliance-ld benchmark generator"',
+                f"ald:accessedOn {lit(day(LAST_DAY))}"])
     emit(head, ["vocab:regions a skos:ConceptScheme", 'rdfs:label "Regions"@en', SOURCE])
     for slug, label in REGIONS:
         emit(head, [f"region:{slug} a ald:Region", f'rdfs:label "{label}"@en',
@@ -154,19 +172,27 @@ def generate(target: int, seed: int = 42) -> Dataset:
         nonlocal triples
         i = counts["memberships"]
         start = _random_date(rng)
+        began = day(start)
         parts = [f"membership:m{i} a ald:Membership", f'rdfs:label "Membership {i}"@en',
                  f"org:member nation:n{nation}", f"org:organization alliance:a{alliance}",
-                 f"ald:startDate {_date(start)}", SOURCE]
+                 f"ald:startDate {lit(began)}", "ald:startEvent ald:AccessionDeposit",
+                 f"ald:accessionDepositedOn {lit(began)}", SOURCE]
+        interval = f"a time:Interval ; time:hasBeginning instant:{began}"
         repeated = (nation, alliance) in pairs
         if repeated or rng.random() < 0.2:  # at most one open membership per pair
-            parts.append(f"ald:endDate {_date(_random_date(rng, start))}")
+            ended = day(_random_date(rng, start))
+            parts += [f"ald:endDate {lit(ended)}", "ald:endEvent ald:Withdrawal",
+                      f"ald:withdrawnOn {lit(ended)}"]
+            interval += f" ; time:hasEnd instant:{ended}"
+        # org:memberDuring and the interval's type and bounds: one triple more per bound.
+        parts.append(f"org:memberDuring [ {interval} ]")
         if repeated:
             counts["repeated_memberships"] += 1
         else:
             pairs.add((nation, alliance))
             parties[alliance].append(nation)
             triples += 1  # the treaty's ald:hasParty
-        emit(body, parts)
+        emit(body, parts, objects=interval.count(" ; ") + 1)
         counts["memberships"] += 1
 
     for alliance in range(n_alliances):  # every alliance has two members at least
@@ -198,7 +224,7 @@ def generate(target: int, seed: int = 42) -> Dataset:
             emit(body, [f"exercise:e{i} a ald:Exercise", f'rdfs:label "Exercise {i}"@en',
                         f"ald:conductedUnder alliance:a{alliance}", f"ald:ledBy nation:n{who[0]}",
                         f"ald:region region:{REGIONS[alliance_region[alliance]][0]}",
-                        f"ald:startDate {_date(_random_date(rng))}",
+                        f"ald:startDate {lit(day(_random_date(rng)))}",
                         "ald:participant " + ", ".join(f"nation:n{n}" for n in who), SOURCE],
                  objects=len(who) - 1)
             counts["exercises"] += 1
@@ -228,11 +254,14 @@ def generate(target: int, seed: int = 42) -> Dataset:
         signed = date(1948, 1, 1) + timedelta(days=rng.randrange(366))
         head.append(" ; ".join([
             f"treaty:t{i} a ald:Treaty", f'rdfs:label "Treaty {i}"@en',
-            f"ald:signedOn {_date(signed)}", f"ald:enteredIntoForceOn {_date(FIRST_DAY)}",
+            f"ald:signedOn {lit(day(signed))}", f"ald:enteredIntoForceOn {lit(day(FIRST_DAY))}",
             "ald:hasParty " + ", ".join(f"nation:n{n}" for n in parties[i]), SOURCE]) + " .")
 
-    counts = {"regions": len(REGIONS), "nations": n_nations, "alliances": n_alliances, **counts}
-    text = PREFIXES + "\n".join(head + body) + "\n"
+    counts = {"regions": len(REGIONS), "nations": n_nations, "alliances": n_alliances, **counts,
+              "instants": len(days)}
+    calendar = make_calendar.render({(iso, make_calendar.XSD.date) for iso in days},
+                                    "source:synthetic")
+    text = PREFIXES + "\n".join(head + body) + "\n\n" + calendar
     return Dataset(text.encode("utf-8"), triples, counts)
 
 

@@ -1,7 +1,8 @@
 """The benchmark's data generator (bench/generate.py): deterministic, counted, shaped like ours.
 
-Fast checks only; whether the data conforms to the shapes is checked by `alliance-ld load`
-each time bench/server.py runs (a violation stops it).
+Fast checks; one small dataset is also validated against the shapes here, and
+`alliance-ld load` checks the benchmark's own data each time bench/server.py runs
+(a violation stops it).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from alliance_ld.validate import validate_paths
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from generate import ID, generate  # noqa: E402
+from generate import ID, generate, write  # noqa: E402
 
 
 def _store(turtle: bytes) -> ox.Store:
@@ -66,3 +69,11 @@ def test_at_most_one_open_membership_per_pair() -> None:
             FILTER (?a != ?b)
         }""")
     assert not bool(doubled)
+
+
+def test_small_dataset_conforms_to_the_shapes(tmp_path: Path) -> None:
+    data = generate(3000, 42)
+    assert data.counts["instants"] > 0
+    report = validate_paths([write(data, tmp_path)])
+    assert report.conforms, "\n".join(f"{r.message} ({r.focus_node})" for r in report.violations)
+    assert report.warnings == []
