@@ -16,10 +16,15 @@ What is in it, sized from the triple budget:
   every alliance has at least two members;
 * then, in a fixed rotation until the budget is spent: ``ald:Membership`` nodes
   (``org:member``, ``org:organization``, ``ald:startDate`` from 1949, sometimes
-  ``ald:endDate``; a repeated nation/alliance pair always has an end date, so at
+  ``ald:endDate``; each date with its event, ``ald:startEvent ald:AccessionDeposit``
+  and ``ald:accessionDepositedOn``, ``ald:endEvent ald:Withdrawal`` and
+  ``ald:withdrawnOn``, and an ``org:memberDuring`` interval between their calendar
+  instants; a repeated nation/alliance pair always has an end date, so at
   most one membership of a pair is open), exercises (``ald:conductedUnder``,
   ``ald:ledBy``, ``ald:region``, ``ald:startDate``, 3–8 ``ald:participant``\\ s),
-  exercise participations and troop contributions with an ``ald:personnelCount``.
+  exercise participations and troop contributions with an ``ald:personnelCount``;
+* last, the calendar: one ``time:Instant`` per date written (as data/calendar.ttl,
+  by ``scripts/make_calendar.py``), counted in the budget as each date first appears.
 
 The same seed and size always give byte-identical Turtle. ``bench/engines.py`` and
 ``bench/server.py`` both use :func:`generate`.
