@@ -34,26 +34,40 @@ Striping = 0
 
 [Parameters]
 ServerPort = 127.0.0.1:{sql_port}
-ServerThreads = 20
+ServerThreads = {sql_threads}
 CheckpointInterval = 0
 NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {dirty}
 DirsAllowed = ., {load}
-MaxQueryMem = 512M
+MaxQueryMem = {query_mem}
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
 ServerRoot = {www}
-ServerThreads = 16
-MaxKeepAlives = 32
+ServerThreads = {http_threads}
+MaxKeepAlives = {clients}
 KeepAliveTimeout = 10
-MaxClientConnections = 32
+MaxClientConnections = {clients}
 
 [SPARQL]
 ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 120
+MaxQueryExecutionTime = {max_seconds}
 MaxQueryCostEstimationTime = 0
 """
+
+
+
+def ini_text(db: Path, load: Path, www: Path, sql_port: int, http_port: int, *,
+             buffers: int = 10_000, dirty: int = 6_000, sql_threads: int = 10,
+             http_threads: int = 4, clients: int = 8, query_mem: str = "256M",
+             max_seconds: int = 60) -> str:
+    """A ``virtuoso.ini`` for a throw-away server on loopback ports (small by default, as the
+    tests' stores; the benchmark asks for more threads, buffers and memory)."""
+    return INI.format(db=db, load=load, www=www, sql_port=sql_port, http_port=http_port,
+                      buffers=buffers, dirty=dirty, sql_threads=sql_threads,
+                      http_threads=http_threads, clients=clients, query_mem=query_mem,
+                      max_seconds=max_seconds)
+
 
 #: The named graph the benchmark's data is loaded into.
 GRAPH = "https://w3id.org/alliance-ld/graph/bench"
@@ -73,9 +87,9 @@ def write_ini(folder: Path, load: Path, sql_port: int, http_port: int, triples: 
     for sub in ("db", "www"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     ini = folder / "virtuoso.ini"
-    ini.write_text(INI.format(db=folder / "db", load=load, www=folder / "www",
-                              sql_port=sql_port, http_port=http_port, buffers=buffers,
-                              dirty=buffers * 3 // 4))
+    ini.write_text(ini_text(folder / "db", load, folder / "www", sql_port, http_port,
+                            buffers=buffers, dirty=buffers * 3 // 4, sql_threads=20,
+                            http_threads=16, clients=32, query_mem="512M", max_seconds=120))
     return ini
 
 

@@ -26,6 +26,9 @@ from pathlib import Path
 import httpx
 from live_server import stop_group
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from virtuoso import ini_text  # noqa: E402 - the benchmark's Virtuoso configuration
+
 #: Seconds a store may take to answer its first query.
 READY_SECONDS = 60.0
 
@@ -152,47 +155,6 @@ def oxigraph_server(dataset: Mapping[str, bytes]) -> Iterator[TripleStore]:
 # ---------------------------------------------------------------------------
 # Virtuoso
 
-VIRTUOSO_INI = """\
-[Database]
-DatabaseFile = {db}/virtuoso.db
-ErrorLogFile = {db}/virtuoso.log
-LockFile = {db}/virtuoso.lck
-TransactionFile = {db}/virtuoso.trx
-xa_persistent_file = {db}/virtuoso.pxa
-ErrorLogLevel = 7
-FileExtend = 200
-MaxCheckpointRemap = 2000
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {db}/virtuoso-temp.db
-TransactionFile = {db}/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping = 0
-
-[Parameters]
-ServerPort = 127.0.0.1:{sql_port}
-ServerThreads = 10
-CheckpointInterval = 0
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-DirsAllowed = ., {load}
-MaxQueryMem = 256M
-
-[HTTPServer]
-ServerPort = 127.0.0.1:{http_port}
-ServerRoot = {www}
-ServerThreads = 4
-MaxKeepAlives = 10
-KeepAliveTimeout = 10
-MaxClientConnections = 8
-
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 60
-MaxQueryCostEstimationTime = 0
-"""
 
 
 def _isql(sql_port: int, script: str, log: Path) -> None:
@@ -228,9 +190,8 @@ def virtuoso(dataset: Mapping[str, bytes]) -> Iterator[TripleStore]:
             (folder / sub).mkdir()
         sql_port, http_port = free_port(), free_port()
         ini = folder / "virtuoso.ini"
-        ini.write_text(VIRTUOSO_INI.format(db=folder / "db", load=folder / "load",
-                                           www=folder / "www", sql_port=sql_port,
-                                           http_port=http_port))
+        ini.write_text(ini_text(folder / "db", folder / "load", folder / "www", sql_port,
+                                http_port))
         url = f"http://127.0.0.1:{http_port}/sparql"
         store = TripleStore(
             name="Virtuoso", command=[virtuoso_t, "+foreground", "+configfile", str(ini)],
