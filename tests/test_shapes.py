@@ -376,6 +376,12 @@ INVALID_CASES: dict[str, list[Expect]] = {
         violation("id:region/europe", "alds:Concept_Shape (property skos:prefLabel)", "UniqueLang")
     ],
     # designations
+    "claim-recorded-but-not-asserted": [
+        violation("id:claim/aland-sees-itself", "alds:Claim_Shape", "SPARQL"),
+    ],
+    "claim-disputed-but-asserted": [
+        violation("id:claim/aland-sees-itself-disputed", "alds:Claim_Shape", "SPARQL"),
+    ],
     "designation-self-conferred": [
         violation(
             "id:designation-assignment/aland-test-status",
