@@ -148,7 +148,6 @@ class Publication:
     spec: BackendSpec
     report: ValidationReport
     rewriter: IriRewriter
-    etag: str = ""
     last_modified: datetime = field(default_factory=lambda: datetime.now(UTC))
     labels: Labels = field(init=False)
     _sizes: tuple[str, dict[str, int]] = field(init=False, default=("", {}))
@@ -241,7 +240,6 @@ def load_publication(settings: Settings) -> Publication:
         spec=BackendSpec(nquads=nquads, version=version),
         report=report,
         rewriter=IriRewriter(settings.base_iri, settings.public_url),
-        etag='"' + version[:32] + '"',
         last_modified=_last_modified(store),
     )
     _prime(publication)
@@ -259,7 +257,6 @@ def _publication_from_store(settings: Settings, folder: Path) -> Publication:
         spec=spec,
         report=ValidationReport(),
         rewriter=IriRewriter(settings.base_iri, settings.public_url),
-        etag='"' + record.data_version + '"',
         last_modified=datetime.fromisoformat(record.modified),
     )
     if record.graphs:  # the import counted them: no scan of the store at start-up
@@ -281,7 +278,6 @@ def _publication_from_endpoint(settings: Settings, endpoint: str) -> Publication
         spec=spec,
         report=ValidationReport(),
         rewriter=IriRewriter(settings.base_iri, settings.public_url),
-        etag="",  # documents are tagged by the remote data version, see ``version``
         last_modified=datetime.now(UTC).replace(microsecond=0),
     )
     try:
