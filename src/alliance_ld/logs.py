@@ -34,10 +34,23 @@ _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
 class JsonFormatter(logging.Formatter):
     """Render a record as one line of JSON, with the fields given by ``extra=``."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._encoder = json.JSONEncoder(ensure_ascii=False, default=str)
+        self._second = -1
+        self._second_text = ""
+
+    def _time(self, created: float) -> str:
+        second = int(created)
+        if second != self._second:  # one strftime per second, not per line
+            self._second_text = datetime.fromtimestamp(second, UTC).strftime(
+                "%Y-%m-%dT%H:%M:%S.")
+            self._second = second
+        return f"{self._second_text}{int((created - second) * 1000):03d}Z"
+
     def format(self, record: logging.LogRecord) -> str:
-        moment = datetime.fromtimestamp(record.created, UTC)
         entry: dict[str, Any] = {
-            "time": moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z",
+            "time": self._time(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -47,7 +60,7 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return self._encoder.encode(entry)
 
 
 def access_logger() -> logging.Logger:

@@ -8,10 +8,12 @@ From the outside in, a request passes through::
     ForwardedHeadersMiddleware X-Forwarded-Host and -Prefix, from trusted proxies only
     ProxyHeadersMiddleware     (uvicorn's) X-Forwarded-Proto and -For, same proxies
     AccessLogMiddleware        one JSON line per request, X-Request-ID
+    HttpMetricsMiddleware      requests by route template and status (/metrics)
+    ResponseCacheMiddleware    repeated GETs answered whole, or 304, on the same data
+                               (:mod:`alliance_ld.api.response_cache`)
     MetricsGuardMiddleware     /metrics only for allowed addresses and the bearer token
     CORSMiddleware             any origin may GET and POST queries
     RequestBodyMiddleware      bodies up to a size (413) and within a time (408)
-    Prometheus instrumentator  requests by route template and status (/metrics)
     GZipMiddleware             bodies of 1 KiB and more, when the client accepts gzip
     DocumentValidatorsMiddleware  ETag, Last-Modified, Cache-Control and 304 on documents
     AllowedMethodsMiddleware   OPTIONS answered, and every 405, with the path's real Allow
@@ -41,9 +43,9 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import os
 import re
 import time
-import uuid
 from collections import OrderedDict
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -153,6 +155,7 @@ class TrustedProxies:
         self.everyone = "*" in items
         self.networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
         self.names: set[str] = set()
+        self._seen: dict[str, bool] = {}
         for item in items:
             if item == "*":
                 continue
@@ -166,6 +169,15 @@ class TrustedProxies:
             return True
         if not isinstance(peer, str):
             return False
+        known = self._seen.get(peer)
+        if known is None:
+            known = self._decide(peer)
+            if len(self._seen) >= 4096:  # a bounded memo: peers are few, but need not be
+                self._seen.clear()
+            self._seen[peer] = known
+        return known
+
+    def _decide(self, peer: str) -> bool:
         if peer in self.names:
             return True
         try:
@@ -224,9 +236,13 @@ class SecurityHeadersMiddleware:
     """
 
     HEADERS = (
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", REFERRER_POLICY),
     )
+    _RAW = tuple((name.lower().encode("latin-1"), value.encode("latin-1"))
+                 for name, value in HEADERS)
+    _NAMES = frozenset(name for name, _ in _RAW)
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -238,11 +254,11 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(raw=list(message.get("headers", [])))
-                message["headers"] = headers.raw
-                headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-                for name, value in self.HEADERS:
-                    headers[name] = value
+                names = self._NAMES
+                headers = [(k, v) for k, v in message.get("headers", ())
+                           if k.lower() not in names]
+                headers.extend(self._RAW)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -670,6 +686,10 @@ class MetricsGuardMiddleware:
 # Access log
 
 
+def _text(value: bytes | None) -> str | None:
+    return None if value is None else value.decode("latin-1")
+
+
 class AccessLogMiddleware:
     """One structured log line per request (see :mod:`alliance_ld.logs`).
 
@@ -686,9 +706,10 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request = Headers(scope=scope)
-        offered = request.get("x-request-id", "")
-        request_id = offered if _REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+        request = {name: value for name, value in reversed(scope["headers"])}
+        offered = request.get(b"x-request-id", b"").decode("latin-1")
+        request_id = offered if _REQUEST_ID.fullmatch(offered) else os.urandom(16).hex()
+        id_header = (b"x-request-id", request_id.encode("latin-1"))
         status: int | None = None
         sent = 0
 
@@ -696,7 +717,8 @@ class AccessLogMiddleware:
             nonlocal status, sent
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(raw=message["headers"])["X-Request-ID"] = request_id
+                message["headers"] = [(k, v) for k, v in message["headers"]
+                                      if k.lower() != b"x-request-id"] + [id_header]
             elif message["type"] == "http.response.body":
                 sent += len(message.get("body", b""))
             await send(message)
@@ -719,8 +741,8 @@ class AccessLogMiddleware:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 3),
                 "bytes": sent,
                 "client": client[0] if client else None,
-                "user_agent": request.get("user-agent"),
-                "referer": request.get("referer"),
+                "user_agent": _text(request.get(b"user-agent")),
+                "referer": _text(request.get(b"referer")),
                 "request_id": request_id,
             }
             if error is not None:
@@ -730,11 +752,12 @@ class AccessLogMiddleware:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the middleware, innermost first (Starlette wraps each new one around the rest)."""
+    app.add_middleware(metrics.RouteTemplateMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(AllowedMethodsMiddleware)
     app.add_middleware(DocumentValidatorsMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=6)
-    metrics.install(app)
+    registry = metrics.install(app)
     app.add_middleware(RequestBodyMiddleware, max_bytes=settings.max_query_bytes,
                        timeout=settings.body_timeout)
     app.add_middleware(
@@ -747,6 +770,10 @@ def install(app: FastAPI, settings: Settings) -> None:
     )
     app.add_middleware(MetricsGuardMiddleware, token=settings.metrics_token,
                        allow=settings.metrics_allow_ips)
+    from .response_cache import ResponseCacheMiddleware  # it reads this module's helpers
+
+    app.add_middleware(ResponseCacheMiddleware, max_bytes=settings.cache_bytes)
+    app.add_middleware(metrics.HttpMetricsMiddleware, registry=registry)
     if settings.log_json:
         logs.configure(settings)
         app.add_middleware(AccessLogMiddleware)
