@@ -9,7 +9,9 @@ For each size, on one generated file (``bench/generate.py``):
 * start-up to ready (``/readyz`` 200; for a store, a first query answered) and the resident
   memory of all the server's processes once ready, of ``alliance-ld serve --data FILE`` (in
   memory, validates at start), ``alliance-ld serve --store DIR`` (on disk),
-  ``oxigraph serve-read-only --union-default-graph``, Virtuoso, ``rdflib-endpoint serve FILE``
+  ``alliance-ld serve --store DIR --cache-bytes 0`` (no response or result cache: every
+  request computed), ``oxigraph serve-read-only --union-default-graph``, Virtuoso,
+  ``rdflib-endpoint serve FILE``
   (up to ``--rdflib-max`` triples) and ``alliance-ld serve --sparql-endpoint URL`` in front of
   Virtuoso and of the Oxigraph server (with its result cache, and with ``--cache-bytes 0``);
 * the median and p99 latency over HTTP (127.0.0.1, one keep-alive connection, requests one
@@ -546,6 +548,8 @@ class Bench:
             self.virtuoso_server(vini)
         self.rdflib_endpoint(path)
         self.alliance("alliance-disk", ["--store", str(store)])
+        # without the caches: every request computed (a repeated query otherwise is not)
+        self.alliance("alliance-disk-nc", ["--store", str(store), "--cache-bytes", "0"])
         if not (self.args.no_memory_server or self.args.no_validate):
             self.alliance("alliance-memory", ["--data", str(path)])
 
@@ -564,7 +568,7 @@ class Bench:
 # ---------------------------------------------------------------------------
 
 SYSTEMS = ["alliance-memory", "alliance-disk", "oxigraph-server", "pyoxigraph", "virtuoso",
-           "rdflib-endpoint"]
+           "rdflib-endpoint", "alliance-disk-nc"]
 #: alliance-ld in front of a store: (store's own endpoint, front with cache, front without)
 FRONTS = [("virtuoso", "ald-virtuoso", "ald-virtuoso-nc"),
           ("oxigraph-server", "ald-oxigraph", "ald-oxigraph-nc")]
@@ -619,14 +623,17 @@ def report(rows: list[Row]) -> str:
                           _ratio(med["alliance-memory"], med["oxigraph-server"]),
                           _ratio(med["alliance-memory"], med["pyoxigraph"]),
                           _ratio(med["alliance-disk"], med["pyoxigraph"]),
-                          *(_fmt(med[s]) for s in SYSTEMS[4:]),
+                          *(_fmt(med[s]) for s in SYSTEMS[4:6]),
                           _ratio(med["alliance-disk"], med["virtuoso"]),
-                          _ratio(med["alliance-disk"], med["rdflib-endpoint"])])
+                          _ratio(med["alliance-disk"], med["rdflib-endpoint"]),
+                          _fmt(med["alliance-disk-nc"]),
+                          _ratio(med["alliance-disk-nc"], med["oxigraph-server"]),
+                          _ratio(med["alliance-disk-nc"], med["pyoxigraph"])])
         parts.append(f"## {triples:,} triples: median latency, ms (p99 of alliance-disk)\n"
                      + _table(["query", "ald mem", "ald disk", "oxigraph", "in-proc",
                                "ald disk p99", "disk/oxigraph", "mem/oxigraph", "mem/in-proc",
                                "disk/in-proc", "virtuoso", "rdflib-ep", "disk/virtuoso",
-                               "disk/rdflib-ep"],
+                               "disk/rdflib-ep", "disk nc", "nc/oxigraph", "nc/in-proc"],
                               lines))
         lines = []
         for item in [*QUERIES, "healthz", "doc-cold", "doc-warm", "doc-304"]:
@@ -665,12 +672,14 @@ def report(rows: list[Row]) -> str:
         parts.append(_table(["server", "load s", "load peak MB", "ready s", "RSS MB (all)",
                              "PSS MB (all)"], lines))
         lines = []
-        for system, item in (("alliance-disk", "lookup"), ("alliance-memory", "lookup"),
+        for system, item in (("alliance-disk", "lookup"), ("alliance-disk-nc", "lookup"),
+                             ("alliance-memory", "lookup"),
                              ("oxigraph-server", "lookup"), ("virtuoso", "lookup"),
                              ("rdflib-endpoint", "lookup"), ("ald-virtuoso", "lookup"),
                              ("ald-virtuoso-nc", "lookup"), ("ald-oxigraph", "lookup"),
                              ("ald-oxigraph-nc", "lookup"), ("alliance-disk", "doc"),
-                             ("alliance-disk", "doc-304"), ("alliance-memory", "doc"),
+                             ("alliance-disk", "doc-304"), ("alliance-disk-nc", "doc"),
+                             ("alliance-disk-nc", "doc-304"), ("alliance-memory", "doc"),
                              ("alliance-memory", "doc-304"), ("ald-virtuoso", "doc"),
                              ("ald-virtuoso", "doc-304"), ("ald-virtuoso-nc", "doc")):
             rps = _value(rows, size, system, "wrk_rps", item)

@@ -23,6 +23,7 @@ a ``head.link`` to an explanation.
 """
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import multiprocessing.connection
 import queue
@@ -420,14 +421,15 @@ class QueryExecutor:
         version = self.remote.version() if self.remote is not None else self.spec.version
         return request_key(version, request)
 
-    def run(self, request: QueryRequest) -> QueryOutcome:
+    def run(self, request: QueryRequest, *, looked_up: bool = False) -> QueryOutcome:
         """Answer an analysed query from the cache, or run it in a worker; blocking.
 
         The timeout counts from when a worker takes the query. Only complete
-        answers are kept (errors and timeouts are not).
+        answers are kept (errors and timeouts are not). ``looked_up``: the caller
+        has just found the answer missing from the cache.
         """
         key = self.key(request)
-        cached = self.results.get(key)
+        cached = None if looked_up else self.results.get(key)
         if cached is not None:
             return cached
         outcome: QueryOutcome = (self.remote.evaluate(request) if self.remote is not None
@@ -436,15 +438,32 @@ class QueryExecutor:
         return outcome
 
     async def analysis(self, query: str, base_iri: str | None) -> QueryAnalysis:
-        """:meth:`analyse` without blocking the event loop."""
+        """:meth:`analyse` without blocking the event loop (a known query: no thread)."""
+        key = (query, base_iri)
+        with self._lock:
+            cached = self._analyses.get(key)
+            if cached is not None:
+                self._analyses.move_to_end(key)
+                return cached
         return await anyio.to_thread.run_sync(self.analyse, query, base_iri)
 
     async def execute(self, request: QueryRequest) -> QueryOutcome:
-        """Run a query without blocking the event loop (timed for ``/metrics``)."""
+        """Run a query without blocking the event loop (timed for ``/metrics``).
+
+        An answer in the result cache is taken here, without a thread; on a remote
+        back end the key needs the store's version, which may ask the store, so
+        that case always goes through a thread.
+        """
         from .metrics import observe_query  # here: workers need not import prometheus
 
         with observe_query():
-            return await anyio.to_thread.run_sync(self.run, request)
+            if self.remote is not None:
+                return await anyio.to_thread.run_sync(self.run, request)
+            cached = self.results.get(self.key(request))
+            if cached is not None:
+                return cached
+            return await anyio.to_thread.run_sync(
+                functools.partial(self.run, request, looked_up=True))
 
 
 class _DeadWorkerError(Exception):
