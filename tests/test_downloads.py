@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 
 import httpx
@@ -193,3 +194,62 @@ def test_live_downloads_carry_public_iris(server) -> None:  # type: ignore[no-un
     assert (rdflib.URIRef(server.url + "id/nation/finland"), None, None) in g
     ctx = httpx.get(server.url + "context.jsonld").json()["@context"]
     assert ctx["ald"] == server.url + "ontology#"
+
+
+def test_downloads_are_files_written_from_the_engine(client, publication) -> None:  # type: ignore[no-untyped-def]
+    from alliance_ld import void
+
+    files = void.downloads(publication)
+    dump = files.dump
+    assert dump.file.is_file() and dump.file.parent == files.folder
+    assert not hasattr(dump, "body")  # the bytes live on disk, not in the server's memory
+    served = client.get(DUMP).content
+    assert dump.size == len(served) == dump.file.stat().st_size
+    assert dump.read() == served
+    for download in files.graphs:
+        assert download.file.read_bytes() == client.get("/" + download.path).content
+
+
+def test_a_range_of_the_dump_resumes_a_download(client) -> None:  # type: ignore[no-untyped-def]
+    whole = client.get(DUMP)
+    part = client.get(DUMP, headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206
+    assert part.headers["content-range"] == f"bytes 100-199/{len(whole.content)}"
+    assert part.content == whole.content[100:200]
+    rest = client.get(DUMP, headers={"Range": "bytes=100-"})
+    assert whole.content[:100] + rest.content == whole.content
+
+
+def test_the_public_base_is_written_whole_across_chunks() -> None:
+    from types import SimpleNamespace
+
+    from alliance_ld.void import _write_rewritten
+
+    rewriter = SimpleNamespace(to_public_bytes=lambda b: b.replace(
+        b"https://w3id.org/alliance-ld/", b"http://example.org/ld/"))
+    text = (b"<https://w3id.org/alliance-ld/id/a> <https://w3id.org/alliance-ld/p> "
+            b"\"x\" .\n") * 50
+    for size in (1, 7, 30, 4096):  # chunks that cut IRIs anywhere
+        chunks = [text[i:i + size] for i in range(0, len(text), size)]
+        out = io.BytesIO()
+        _write_rewritten(chunks, out, SimpleNamespace(rewriter=rewriter))  # type: ignore[arg-type]
+        assert out.getvalue() == rewriter.to_public_bytes(text), size
+
+
+def test_a_change_of_the_data_rebuilds_the_files_and_drops_the_old() -> None:
+    from alliance_ld import void
+    from alliance_ld.publication import load_publication
+    from alliance_ld.settings import Settings
+
+    publication = load_publication(Settings())
+    before = void.downloads(publication)
+    old_folder, old_size = before.folder, before.dump.size
+    publication.backend.update(
+        "INSERT DATA { GRAPH <https://w3id.org/alliance-ld/graph/nations> { "
+        "<https://w3id.org/alliance-ld/id/nation/x> <http://www.w3.org/2000/01/rdf-schema#label> "
+        "\"a nation added by a test\" } }")
+    after = void.downloads(publication)
+    assert after.folder != old_folder and not old_folder.exists()
+    assert after.dump.digest != before.dump.digest
+    assert b"a nation added by a test" in gzip.decompress(after.dump.read())
+    assert after.dump.size > old_size

@@ -162,28 +162,29 @@ def is_known(publication: Publication, iri: str) -> bool:
 #: claims made about it (statement-level provenance, ``data/claims.ttl``) with theirs.
 _DESCRIPTION_QUERY = """
 SELECT DISTINCT ?part ?s ?p ?o WHERE {{
-  {{ <{iri}> ?p ?o BIND(<{iri}> AS ?s) BIND("out" AS ?part) }}
-  UNION {{ <{iri}> ?p1 ?s FILTER(isBlank(?s)) ?s ?p ?o BIND("out" AS ?part) }}
-  UNION {{ <{iri}> ?p1 ?b1 FILTER(isBlank(?b1))
-          ?b1 ?p2 ?s FILTER(isBlank(?s)) ?s ?p ?o BIND("out" AS ?part) }}
-  UNION {{ <{iri}> ?p1 ?b1 FILTER(isBlank(?b1))
-          ?b1 ?p2 ?b2 FILTER(isBlank(?b2)) ?b2 ?p3 ?s FILTER(isBlank(?s)) ?s ?p ?o
-          BIND("out" AS ?part) }}
-  UNION {{ {{ SELECT (COUNT(*) AS ?o) WHERE {{
-             SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> }} }} }} BIND("count" AS ?part) }}
-  UNION {{ {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> }} ORDER BY ?s ?p
-             LIMIT {limit} OFFSET {offset} }} BIND("in" AS ?part) }}
-  UNION {{ <{iri}> ?p1 ?s FILTER(isIRI(?s) && ?s != <{iri}>)
-          ?s ?p ?o FILTER(?p IN (<{type}>, <{label}>)) BIND("near" AS ?part) }}
+  {{ VALUES ?part {{ "out" }} <{iri}> ?p ?o BIND(<{iri}> AS ?s) }}
+  UNION {{ VALUES ?part {{ "out" }} <{iri}> ?p1 ?s FILTER(isBlank(?s)) ?s ?p ?o }}
+  UNION {{ VALUES ?part {{ "out" }} <{iri}> ?p1 ?b1 FILTER(isBlank(?b1))
+          ?b1 ?p2 ?s FILTER(isBlank(?s)) ?s ?p ?o }}
+  UNION {{ VALUES ?part {{ "out" }} <{iri}> ?p1 ?b1 FILTER(isBlank(?b1))
+          ?b1 ?p2 ?b2 FILTER(isBlank(?b2)) ?b2 ?p3 ?s FILTER(isBlank(?s)) ?s ?p ?o }}
+  UNION {{ VALUES ?part {{ "count" }}
+          {{ SELECT (COUNT(*) AS ?o) WHERE {{
+             SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> }} }} }} }}
+  UNION {{ VALUES ?part {{ "in" }}
+          {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> }} ORDER BY ?s ?p
+             LIMIT {limit} OFFSET {offset} }} }}
+  UNION {{ VALUES ?part {{ "near" }} <{iri}> ?p1 ?s FILTER(isIRI(?s) && ?s != <{iri}>)
+          ?s ?p ?o FILTER(?p IN (<{type}>, <{label}>)) }}
   UNION {{ {{ SELECT DISTINCT ?s ?p0 WHERE {{ ?s ?p0 <{iri}> }} ORDER BY ?s ?p0
              LIMIT {limit} OFFSET {offset} }}
-          FILTER(isIRI(?s) && ?s != <{iri}>)
-          ?s ?p ?o FILTER(?p IN (<{type}>, <{label}>)) BIND("near" AS ?part) }}
-  UNION {{ <{iri}> <{source}> ?s FILTER(isIRI(?s))
-          ?s ?p ?o FILTER(?p IN (<{type}>, <{label}>, <{url}>)) BIND("source" AS ?part) }}
-  UNION {{ ?s <{claim_subject}> <{iri}> . ?s ?p ?o BIND("claim" AS ?part) }}
-  UNION {{ ?c <{claim_subject}> <{iri}> ; <{source}> ?s FILTER(isIRI(?s))
-          ?s ?p ?o FILTER(?p IN (<{type}>, <{label}>, <{url}>)) BIND("source" AS ?part) }}
+          FILTER(isIRI(?s) && ?s != <{iri}>) ?s ?p ?o FILTER(?p IN (<{type}>, <{label}>))
+          VALUES ?part {{ "near" }} }}
+  UNION {{ VALUES ?part {{ "source" }} <{iri}> <{source}> ?s FILTER(isIRI(?s))
+          ?s ?p ?o FILTER(?p IN (<{type}>, <{label}>, <{url}>)) }}
+  UNION {{ VALUES ?part {{ "claim" }} ?s <{claim_subject}> <{iri}> . ?s ?p ?o }}
+  UNION {{ VALUES ?part {{ "source" }} ?c <{claim_subject}> <{iri}> ; <{source}> ?s
+          FILTER(isIRI(?s)) ?s ?p ?o FILTER(?p IN (<{type}>, <{label}>, <{url}>)) }}
 }}"""
 
 

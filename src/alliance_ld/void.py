@@ -1,12 +1,14 @@
 """Publication and discovery: the VoID description of the dataset and its downloads.
 
-Both are derived from a :class:`~alliance_ld.publication.Publication` once (the
-first time they are asked for, or by :func:`warm` at start-up) and kept in
-memory for the life of that publication:
+Both are derived from a :class:`~alliance_ld.publication.Publication` once per
+content version (the first time they are asked for, or by :func:`warm` at
+start-up); the VoID triples are kept in memory, the downloads on disk:
 
 * :func:`downloads` — the versioned files: the whole dataset as gzip-compressed
   N-Quads (``downloads/alliance-ld-<version>.nq.gz``) and every named graph as
-  Turtle (``downloads/<version>/<graph stem>.ttl``), with their ETags.
+  Turtle (``downloads/<version>/<graph stem>.ttl``), with their ETags: written
+  from the engine's dump straight to files in a temporary folder of the server
+  process (removed when it exits), so their size is never held in memory.
 * :func:`description` — the VoID triples (canonical IRIs): the dataset with its
   title, licence, citation, statistics (triples, entities, distinct subjects and
   objects), class and property partitions, SPARQL endpoint, URI space,
@@ -20,12 +22,17 @@ bind address it was not told is public.
 
 from __future__ import annotations
 
+import atexit
 import gzip
 import hashlib
+import io
+import shutil
+import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 from rdflib.term import BNode, Literal, URIRef
 
@@ -115,12 +122,14 @@ def warm(publication: Publication) -> None:
 
 @dataclass(frozen=True)
 class Download:
-    """One downloadable file, already rewritten to the public base."""
+    """One downloadable file, already rewritten to the public base, on disk."""
 
     path: str  # below the base, e.g. "downloads/alliance-ld-0.1.0.nq.gz"
     filename: str
     media_type: str  # Content-Type header value
-    body: bytes
+    file: Path  # where its bytes are (a folder of this process's, see _download_folder)
+    size: int
+    digest: str  # SHA-256 of the bytes, hex
     title: str
     triples: int
     graph: str | None = None  # the named graph it holds (None: all of them)
@@ -128,11 +137,10 @@ class Download:
 
     @property
     def etag(self) -> str:
-        return '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"'
+        return '"' + self.digest[:32] + '"'
 
-    @property
-    def size(self) -> int:
-        return len(self.body)
+    def read(self) -> bytes:
+        return self.file.read_bytes()
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,7 @@ class Downloads:
     version: str
     dump: Download
     graphs: tuple[Download, ...]
+    folder: Path
     by_path: dict[str, Download] = field(default_factory=dict)
 
     @property
@@ -159,39 +168,115 @@ def graph_stem(graph: str) -> str:
     return graph[len(GRAPH_NS):] if graph.startswith(GRAPH_NS) else graph.rsplit("/", 1)[-1]
 
 
-def _gzip(body: bytes) -> bytes:
-    # mtime=0 and no file name: the same data always gives the same bytes (and ETag).
-    return gzip.compress(body, compresslevel=9, mtime=0)
+class _Sink(io.RawIOBase):
+    """A file being written, with the SHA-256 and the size of what went into it."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = path.open("wb")
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        view = bytes(data)
+        self._file.write(view)
+        self.sha256.update(view)
+        self.size += len(view)
+        return len(view)
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+        super().close()
+
+
+def _write_rewritten(chunks: Iterable[bytes], out: Any, publication: Publication) -> None:
+    """Write the engine's serialisation with the public base, a whole line at a time
+    (an IRI never spans lines, so none is cut between two chunks)."""
+    rewrite = publication.rewriter.to_public_bytes
+    rest = b""
+    for chunk in chunks:
+        data = rest + bytes(chunk)
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            out.write(rewrite(data[:cut]))
+            rest = data[cut:]
+        else:
+            rest = data
+    if rest:
+        out.write(rewrite(rest))
+
+
+#: One folder per server process for the files it builds; removed when it exits.
+_folder: Path | None = None
+#: The folder of each publication's latest build (removed when the next one is made).
+_builds: dict[int, tuple[Publication, Path]] = {}
+
+
+def _download_folder() -> Path:
+    global _folder
+    if _folder is None:
+        _folder = Path(tempfile.mkdtemp(prefix="alliance-ld-downloads-"))
+        atexit.register(shutil.rmtree, _folder, True)
+    return _folder
 
 
 def _build_downloads(publication: Publication) -> Downloads:
-    rewriter = publication.rewriter
+    """Write every download to a new folder, streaming from the engine's dump (nothing of
+    the data's size is held in memory); the previous build's folder is removed."""
     backend = publication.backend
-    nquads = b"".join(backend.dump("application/n-quads"))
+    folder = Path(tempfile.mkdtemp(prefix="build-", dir=_download_folder()))
+
+    def written(name: str, fill: Callable[[Any], None]) -> tuple[Path, int, str]:
+        target = folder / name
+        sink = _Sink(target)
+        try:
+            fill(sink)
+        finally:
+            sink.close()
+        return target, sink.size, sink.sha256.hexdigest()
+
+    def dump_into(sink: Any) -> None:
+        # mtime=0 and no file name: the same data always gives the same bytes (and ETag).
+        with gzip.GzipFile(filename="", mode="wb", fileobj=sink, compresslevel=6,
+                           mtime=0) as zipped:
+            _write_rewritten(backend.dump("application/n-quads"), zipped, publication)
+
+    file, size, digest = written("dump.nq.gz", dump_into)
     dump = Download(
         path=dump_path(),
         filename=f"alliance-ld-{VERSION}.nq.gz",
         media_type="application/gzip",
-        body=_gzip(rewriter.to_public_bytes(nquads)),
+        file=file, size=size, digest=digest,
         title="The whole dataset (every named graph) as gzip-compressed N-Quads",
         triples=backend.count(),
         encoding_note="a gzip file; decompressed, it is N-Quads (application/n-quads)",
     )
     graphs = []
-    for graph in backend.graphs():
+    for number, graph in enumerate(backend.graphs()):
         stem = graph_stem(graph)
-        body = b"".join(backend.dump("text/turtle", graph, PREFIXES))
+        file, size, digest = written(
+            f"{number}.ttl", lambda sink, graph=graph: _write_rewritten(
+                backend.dump("text/turtle", graph, PREFIXES), sink, publication))
         graphs.append(Download(
             path=graph_path(stem),
             filename=f"{stem}.ttl",
             media_type="text/turtle; charset=utf-8",
-            body=rewriter.to_public_bytes(bytes(body)),
+            file=file, size=size, digest=digest,
             title=f"Named graph {stem} as Turtle",
             triples=publication.graph_sizes().get(graph, 0),
             graph=graph,
         ))
-    result = Downloads(VERSION, dump, tuple(graphs))
+    result = Downloads(VERSION, dump, tuple(graphs), folder)
     result.by_path.update({d.path: d for d in result.all})
+    with _lock:
+        previous = _builds.get(id(publication))
+        _builds[id(publication)] = (publication, folder)
+    if previous is not None and previous[0] is publication:
+        # the files of the data before: a download under way keeps its open file
+        shutil.rmtree(previous[1], ignore_errors=True)
     return result
 
 

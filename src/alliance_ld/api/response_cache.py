@@ -42,8 +42,9 @@ from .middleware import NOT_DOCUMENTS, not_modified
 
 #: Request headers that shape the links in a body (its base URL).
 _SHAPING = (b"host", b"x-forwarded-host", b"x-forwarded-proto", b"x-forwarded-prefix")
-#: Request headers that make an answer personal: never kept, never answered from here.
-_CREDENTIALS = (b"authorization", b"cookie")
+#: Request headers that make an answer personal (credentials) or partial (a range): such
+#: a request is never answered from here, and its answer never kept.
+_CREDENTIALS = (b"authorization", b"cookie", b"range")
 #: Conditions a missed request is sent inward without (this layer answers them).
 _CONDITIONS = (b"if-none-match", b"if-modified-since", b"if-match", b"if-unmodified-since",
                b"if-range")
