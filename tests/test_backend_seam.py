@@ -184,3 +184,13 @@ def test_results_within_the_caps_are_written_by_the_engine(
     assert (cut.rows, cut.truncated) == (5, True)  # past the cap: cut, in Python
     tiny = backend.evaluate(QueryRequest(query, media_type, None, max_rows=1000, max_bytes=400))
     assert tiny.truncated and 0 < tiny.rows < 32  # past the byte cap: cut too
+
+
+def test_one_cut_for_every_result() -> None:
+    """Rows and triples, in memory and from a remote store, are cut by one function."""
+    from alliance_ld.backend.oxigraph import take_capped
+
+    assert take_capped(range(5), 5, 100, lambda _: 1) == ([0, 1, 2, 3, 4], False)
+    assert take_capped(range(6), 5, 100, lambda _: 1) == ([0, 1, 2, 3, 4], True)
+    assert take_capped(range(6), 10, 3, lambda _: 1) == ([0, 1, 2], True)
+    assert take_capped([], 0, 0, lambda _: 1) == ([], False)

@@ -12,9 +12,9 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -22,6 +22,8 @@ from rdflib.term import BNode, Literal, URIRef
 
 from ..errors import QuerySyntaxError
 from . import Backend, QueryOutcome, QueryRequest, Row, Term, Triple
+
+T = TypeVar("T")
 
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -271,6 +273,34 @@ def _term_size(term: Any) -> int:
     return 32 + len(getattr(term, "value", ""))
 
 
+def solution_rows(result: ox.QuerySolutions) -> tuple[list[str], Iterator[list[Any]]]:
+    """The variables of ``result`` and its rows (terms in the variables' order)."""
+    variables = [v.value for v in result.variables]
+    return variables, ([solution[v] for v in variables] for solution in result)
+
+
+def take_capped(items: Iterable[T], max_items: int, max_bytes: int,
+                size_of: Callable[[T], int]) -> tuple[list[T], bool]:
+    """The first items of ``items`` within both caps, and whether any were left out.
+
+    The one place that cuts a result: rows of solutions and triples, in memory and
+    from a remote store alike (the byte count is an estimate of the serialised
+    size, see :func:`_term_size`).
+    """
+    taken: list[T] = []
+    size = 0
+    for item in items:
+        size += size_of(item)
+        if len(taken) == max_items or size > max_bytes:
+            return taken, True
+        taken.append(item)
+    return taken, False
+
+
+def row_size(row: list[Any]) -> int:
+    return sum(_term_size(t) for t in row) + 8
+
+
 class _TooLargeError(Exception):
     """A result passed the byte cap while the engine was writing it."""
 
@@ -348,8 +378,6 @@ def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
     if isinstance(result, ox.QueryBoolean):
         media = request.results_media_type or "application/sparql-results+json"
         return QueryOutcome("boolean", media, serialize_boolean(result, media), 1, False)
-    size = 0
-    truncated = False
     if isinstance(result, ox.QuerySolutions):
         media = request.results_media_type or "application/sparql-results+json"
         written = _engine_solutions(result, media, request)
@@ -357,27 +385,13 @@ def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
             return written
         result = store.query(request.query, **kwargs)  # past a cap: again, cut in Python
         assert isinstance(result, ox.QuerySolutions)
-        variables = [v.value for v in result.variables]
-        rows: list[list[Any]] = []
-        for solution in result:
-            row = [solution[v] for v in variables]
-            size += sum(_term_size(t) for t in row) + 8
-            if len(rows) == cap or size > budget:
-                truncated = True
-                break
-            rows.append(row)
-        media = request.results_media_type or "application/sparql-results+json"
+        variables, all_rows = solution_rows(result)
+        rows, truncated = take_capped(all_rows, cap, budget, row_size)
         link = request.truncation_link if truncated else None
         return QueryOutcome("solutions", media,
                             serialize_solutions(variables, rows, media, link), len(rows),
                             truncated)
-    triples: list[ox.Triple] = []
-    for triple in result:
-        size += _term_size(triple)
-        if len(triples) == cap or size > budget:
-            truncated = True
-            break
-        triples.append(triple)
+    triples, truncated = take_capped(result, cap, budget, _term_size)
     media = request.graph_media_type or "text/turtle"
     return QueryOutcome("graph", media, serialize_triples(triples, media, request.prefixes),
                         len(triples), truncated)

@@ -89,9 +89,12 @@ from .oxigraph import (
     _syntax_error,
     _term_size,
     neutral,
+    row_size,
     serialize_boolean,
     serialize_solutions,
     serialize_triples,
+    solution_rows,
+    take_capped,
 )
 
 #: Graphs a store keeps for itself, left out of the dataset (IRIs or IRI prefixes).
@@ -379,16 +382,9 @@ class RemoteBackend(Backend):
                                     False)
             if not isinstance(result, ox.QuerySolutions):
                 raise BackendUnavailableError(self.query_url, "answered SELECT with a boolean")
-            variables = [v.value for v in result.variables]
-            rows: list[list[Any]] = []
-            size, truncated = 0, False
-            for solution in result:
-                row = [solution[v] for v in variables]
-                size += sum(_term_size(t) for t in row) + 8
-                if len(rows) == request.max_rows or size > request.max_bytes:
-                    truncated = True
-                    break
-                rows.append(row)
+            variables, all_rows = solution_rows(result)
+            rows, truncated = take_capped(all_rows, request.max_rows, request.max_bytes,
+                                          row_size)
         except SyntaxError as exc:
             raise BackendUnavailableError(
                 self.query_url, f"answered with results that do not parse: {exc}") from exc
@@ -407,16 +403,10 @@ class RemoteBackend(Backend):
             raise BackendUnavailableError(self.query_url,
                                           f"answered a query with an unreadable graph ({got})")
         body = _Capped(response.iter_bytes(), request.max_bytes)
-        triples: list[ox.Triple] = []
-        size, truncated = 0, False
         try:
-            for quad in ox.parse(io.BufferedReader(body), fmt):
-                triple = quad.triple
-                size += _term_size(triple)
-                if len(triples) == request.max_rows or size > request.max_bytes:
-                    truncated = True
-                    break
-                triples.append(triple)
+            triples, truncated = take_capped(
+                (quad.triple for quad in ox.parse(io.BufferedReader(body), fmt)),
+                request.max_rows, request.max_bytes, _term_size)
         except SyntaxError as exc:
             raise BackendUnavailableError(
                 self.query_url, f"answered with a graph that does not parse: {exc}") from exc
