@@ -158,6 +158,21 @@ def test_resource_page_shows_the_members(served: tuple[str, LiveServer]) -> None
         assert label in page.text
 
 
+def test_a_parameterised_query_answers_alike(served: tuple[str, LiveServer]) -> None:
+    """NATO's members on the day Czechia, Hungary and Poland joined: 19, on every back end
+    (the date is bound by a VALUES row, which every store evaluates the same)."""
+    _, running = served
+    response = httpx.get(running.url + "queries/members-as-of",
+                         params={"date": "1999-03-12", "format": "csv"}, timeout=60)
+    assert response.status_code == 200, response.text[:500]
+    rows = response.text.strip().splitlines()[1:]
+    assert len(rows) == 19
+    assert {r.split(",")[1] for r in rows} >= {"Czechia", "Hungary", "Poland", "Spain"}
+    wrong = httpx.get(running.url + "queries/members-as-of", params={"date": "1999"},
+                      timeout=60)
+    assert wrong.status_code == 400 and "'date'" in wrong.text
+
+
 def test_search_finds_the_same(served: tuple[str, LiveServer], reference: LiveServer) -> None:
     def hits(server: LiveServer) -> list[str]:
         response = httpx.get(server.url + "search", params={"q": "treaty", "format": "json"},

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import httpx
 import pytest
 
+from alliance_ld.api.routes.queries import load_queries
 from alliance_ld.resources import QUERIES_DIR
 
 BASE = "https://w3id.org/alliance-ld/"
@@ -17,6 +18,8 @@ SRX = "{http://www.w3.org/2005/sparql-results#}"
 ALL = sorted(p.stem for p in QUERIES_DIR.glob("*.rq"))
 COMPETENCY = [n for n in ALL if n.startswith("cq")]
 QUALITY = [n for n in ALL if n.endswith("-violation")]
+#: Questions with typed parameters (tests/test_query_parameters.py), listed first.
+PARAMETERISED = [n for n in ALL if n not in COMPETENCY and n not in QUALITY]
 
 
 def test_list_as_json(client) -> None:  # type: ignore[no-untyped-def]
@@ -24,8 +27,10 @@ def test_list_as_json(client) -> None:  # type: ignore[no-untyped-def]
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     queries = response.json()["queries"]
-    assert [q["name"] for q in queries] == COMPETENCY + QUALITY
-    assert len(COMPETENCY) == 32 and len(QUALITY) == 8
+    assert [q["name"] for q in queries] == PARAMETERISED + COMPETENCY + QUALITY
+    assert len(PARAMETERISED) == 4 and len(COMPETENCY) == 32 and len(QUALITY) == 8
+    assert {q["kind"] for q in queries[:len(PARAMETERISED)]} == {"parameterised"}
+    queries = queries[len(PARAMETERISED):]
     first = queries[0]
     assert first["name"] == "cq01-norad-members"
     assert first["question"] == "Which nations are members of NORAD?"
@@ -40,9 +45,11 @@ def test_list_as_html(client) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/queries", headers={"Accept": "text/html,*/*;q=0.8"})
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
-    for name in ALL:
+    for name in COMPETENCY + QUALITY:
         assert f'href="/queries/{name}"' in response.text
         assert f'href="/queries/{name}?format=csv"' in response.text
+    for name in PARAMETERISED:  # a form: they cannot run without their values
+        assert f'<form method="get" action="/queries/{name}">' in response.text
     assert "Which nations are members of NORAD?" in response.text
 
 
@@ -111,7 +118,9 @@ def test_openapi_documents_every_query(client) -> None:  # type: ignore[no-untyp
         operation = paths[f"/queries/{name}"]["get"]
         assert "```sparql" in operation["description"]
         parameters = {p["name"] for p in operation["parameters"]}
-        assert parameters == {"format", "output"}
+        assert parameters - {"format", "output"} == (
+            {p.name for p in load_queries()[name].parameters})
+        assert {"format", "output"} <= parameters
         assert "text/csv" in operation["responses"]["200"]["content"]
     assert paths["/queries/cq01-norad-members"]["get"]["summary"] == (
         "Which nations are members of NORAD?")

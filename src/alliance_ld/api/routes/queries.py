@@ -17,6 +17,7 @@ generated at import time from the files, with its question as the summary.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,15 @@ from fastapi.responses import PlainTextResponse, Response
 
 from ... import conneg
 from ...errors import shown_input
+from ...named_queries import (
+    SCHEMAS,
+    Parameter,
+    ParameterError,
+    QueryFileError,
+    bind,
+    declared_parameters,
+    outer_group,
+)
 from ...resources import QUERIES_DIR
 from ...templating import local_url, render_text
 from ..deps import ExecutorDep, PublicationDep
@@ -59,8 +69,9 @@ class NamedQuery:
     name: str
     question: str
     description: str
-    kind: str  # "competency" or "quality"
+    kind: str  # "competency", "quality" or "parameterised"
     text: str
+    parameters: tuple[Parameter, ...] = ()
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -77,9 +88,18 @@ def parse_query_file(path: Path) -> NamedQuery:
     if sep and head.strip() and " " not in head.strip():
         first = rest.strip()  # "cq01: Which nations …" → "Which nations …"
     name = path.stem
-    kind = "quality" if name.endswith("-violation") else "competency"
-    description = " ".join(c for c in comments[1:] if c)
-    return NamedQuery(name, first or name, description, kind, text)
+    parameters = tuple(declared_parameters(comments, str(path)))
+    kind = ("quality" if name.endswith("-violation")
+            else "parameterised" if parameters else "competency")
+    description = " ".join(c for c in comments[1:] if c and "@param" not in c)
+    if parameters:
+        # the file must bind: a group to open with VALUES, each parameter used in it
+        outer_group(text)
+        for parameter in parameters:
+            if not re.search(rf"[?$]{parameter.name}\b", text):
+                raise QueryFileError(f"{path}: parameter {parameter.name!r} is declared but "
+                                     f"the query has no ?{parameter.name}")
+    return NamedQuery(name, first or name, description, kind, text, parameters)
 
 
 def load_queries(folder: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
@@ -87,7 +107,8 @@ def load_queries(folder: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
     if not folder.is_dir():
         return {}
     found = [parse_query_file(p) for p in sorted(folder.glob("*.rq"))]
-    found.sort(key=lambda q: (q.kind != "competency", q.name))
+    order = {"parameterised": 0, "competency": 1, "quality": 2}
+    found.sort(key=lambda q: (order[q.kind], q.name))
     return {q.name: q for q in found}
 
 
@@ -96,7 +117,19 @@ def load_queries(folder: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
 def _entry(request: Request, query: NamedQuery, public: Callable[[str], str]) -> dict[str, Any]:
     url = str(request.url_for("named_query", name=query.name))
     return {"name": query.name, "question": query.question, "kind": query.kind,
-            "description": query.description, "url": url, "query": public(query.text)}
+            "description": query.description, "url": url, "query": public(query.text),
+            "parameters": [{"name": p.name, "type": p.type, "required": p.required,
+                            "default": public(p.default) if p.default is not None else None,
+                            "description": p.description, "expects": p.expects}
+                           for p in query.parameters]}
+
+
+def _openapi_parameters(query: NamedQuery) -> list[dict[str, Any]]:
+    return [{"name": p.name, "in": "query", "required": p.required,
+             "description": f"{p.description} ({p.expects})",
+             "schema": {**SCHEMAS[p.type],
+                        **({"default": p.default} if p.default is not None else {})}}
+            for p in query.parameters]
 
 
 #: What every named query answers (its results are documents: ETag and 304).
@@ -120,7 +153,19 @@ def _runner(query: NamedQuery) -> Callable[..., Awaitable[Response]]:
                   format_: FormatParam = (), output: OutputParam = ()) -> Response:
         params = [(k, v) for k, v in request.query_params.multi_items()
                   if k in ("format", "output")]
-        return await run_query_response(request, publication, executor, query.text, params)
+        values: dict[str, str] = {}
+        for key, value in request.query_params.multi_items():
+            if key in ("format", "output"):
+                continue
+            if key in values:
+                return PlainTextResponse(f"Bad request: parameter {shown_input(key)} is given "
+                                         "more than once\n", status_code=400)
+            values[key] = value
+        try:
+            text = bind(query.text, list(query.parameters), values)
+        except ParameterError as exc:
+            return PlainTextResponse(f"Bad request: {exc}\n", status_code=400)
+        return await run_query_response(request, publication, executor, text, params)
 
     run.__name__ = "query_" + query.name.replace("-", "_")
     return run
@@ -170,6 +215,8 @@ def build_router(folder: Path = QUERIES_DIR) -> APIRouter:
             + f"```sparql\n{query.text.rstrip()}\n```",
             responses=_RUN_RESPONSES,
             operation_id=f"query_{query.name.replace('-', '_')}",
+            openapi_extra={"parameters": _openapi_parameters(query)} if query.parameters
+            else None,
         )
 
     @router.get("/queries/{name}", name="named_query", include_in_schema=False)
