@@ -214,9 +214,19 @@ def test_service_query_is_refused_on_the_page(client) -> None:  # type: ignore[n
 # Without the YASGUI files; behind a path prefix
 
 
-def test_page_works_without_yasgui_files(client, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_page_works_without_yasgui_files(publication, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from alliance_ld.api.main import create_app
+
     monkeypatch.setattr(editor, "VENDOR_DIR", tmp_path / "missing")
-    response = client.get("/sparql", headers={"Accept": BROWSER_ACCEPT})
+    with TestClient(create_app(publication.settings, publication)) as client:
+        response = client.get("/sparql", headers={"Accept": BROWSER_ACCEPT})
+        # the page that asks for the bundle is not kept: once built, the editor shows
+        assert "no-store" in response.headers["cache-control"]
+        monkeypatch.undo()
+        built = client.get("/sparql", headers={"Accept": BROWSER_ACCEPT})
+        assert 'id="editor-missing"' not in built.text
     assert response.status_code == 200
     page = parse_html(response.text)
     note = page.by_id("editor-missing").text

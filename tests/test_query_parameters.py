@@ -179,3 +179,9 @@ def test_every_shipped_parameterised_query_runs() -> None:
         values = {p.name: samples[p.type] for p in query.parameters}
         analysis = analyse(bind(query.text, list(query.parameters), values), None)
         assert analysis.form == "SELECT", query.name
+
+
+def test_the_editor_lists_the_questions_with_parameters(client: TestClient) -> None:
+    page = client.get("/sparql", headers={"Accept": "text/html"}).text
+    assert '<li id="asked-members-as-of"><a href="/queries#members-as-of">' in page
+    assert "<code>date</code>, <code>organisation</code>" in page

@@ -241,3 +241,10 @@ def test_over_real_http(server) -> None:  # type: ignore[no-untyped-def]
         assert "accept-encoding" in conditional.headers["vary"].lower()
         entry = server.access_log_entry(conditional.headers["x-request-id"])
         assert entry["status"] == 304 and entry["path"] == DOC
+
+
+def test_static_files_are_read_afresh(fresh: TestClient) -> None:
+    cache = _cache(fresh)
+    for _ in range(2):
+        assert fresh.get("/static/css/site.css").status_code == 200
+    assert len(cache) == 0

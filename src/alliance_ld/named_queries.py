@@ -29,9 +29,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from .backend.writers import check_iri
 from .errors import InputError, shown_input
+from .resources import QUERIES_DIR
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -225,3 +227,51 @@ def bind(text: str, parameters: list[Parameter], values: Mapping[str, str]) -> s
     names = " ".join("?" + p.name for p in parameters)
     row = " ".join(terms)
     return f"{text[:at]}\n  VALUES ({names}) {{ ({row}) }}{text[at:]}"
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    question: str
+    description: str
+    kind: str  # "competency", "quality" or "parameterised"
+    text: str
+    parameters: tuple[Parameter, ...] = ()
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    """A query file with its header comment: first line the question, the rest notes."""
+    text = path.read_text(encoding="utf-8")
+    comments: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            break
+        comments.append(stripped.lstrip("#").strip())
+    first = comments[0] if comments else ""
+    head, sep, rest = first.partition(":")
+    if sep and head.strip() and " " not in head.strip():
+        first = rest.strip()  # "cq01: Which nations …" → "Which nations …"
+    name = path.stem
+    parameters = tuple(declared_parameters(comments, str(path)))
+    kind = ("quality" if name.endswith("-violation")
+            else "parameterised" if parameters else "competency")
+    description = " ".join(c for c in comments[1:] if c and "@param" not in c)
+    if parameters:
+        # the file must bind: a group to open with VALUES, each parameter used in it
+        outer_group(text)
+        for parameter in parameters:
+            if not re.search(rf"[?$]{parameter.name}\b", text):
+                raise QueryFileError(f"{path}: parameter {parameter.name!r} is declared but "
+                                     f"the query has no ?{parameter.name}")
+    return NamedQuery(name, first or name, description, kind, text, parameters)
+
+
+def load_queries(folder: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
+    """Every ``*.rq`` file of ``folder``, by name (competency questions first)."""
+    if not folder.is_dir():
+        return {}
+    found = [parse_query_file(p) for p in sorted(folder.glob("*.rq"))]
+    order = {"parameterised": 0, "competency": 1, "quality": 2}
+    found.sort(key=lambda q: (order[q.kind], q.name))
+    return {q.name: q for q in found}

@@ -18,8 +18,8 @@ that shape the links in a body (``Host``, ``X-Forwarded-*``), whether an
 names in ``Vary``: ``Accept``, and ``Accept-Encoding`` reduced to whether it
 asks for gzip (what the gzip layer inside decides by).
 
-What is kept: a ``200`` to a ``GET`` with an ``ETag``, without ``Set-Cookie``,
-``no-store`` or ``private``, and with a body no larger than an eighth of the
+What is kept: a ``200`` to a ``GET`` with an ``ETag`` (not a static file, which is
+read from disk, not computed), without ``Set-Cookie``, ``no-store`` or ``private``, and with a body no larger than an eighth of the
 bound; never a response to a request that carries credentials. The least
 recently used go first once the bodies pass the bound (``--cache-bytes``, the
 same bound as the result cache's, each). ``HEAD`` is answered from a ``GET``'s
@@ -162,7 +162,9 @@ def _cacheable_request(scope: Scope) -> bool:
     root: str = scope.get("root_path", "")
     if root and path.startswith(root + "/"):
         path = path[len(root):]
-    return path not in NOT_DOCUMENTS
+    # Static files are read from disk, not computed; they may change under a running
+    # server (the editor's bundle is built without a restart): never kept here.
+    return path not in NOT_DOCUMENTS and not path.startswith("/static/")
 
 
 def _keepable(headers: list[tuple[bytes, bytes]]) -> tuple[str, str | None] | None:

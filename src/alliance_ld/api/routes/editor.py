@@ -31,6 +31,7 @@ from rdflib.term import BNode, Literal, URIRef
 from ... import conneg
 from ...backend import QueryOutcome
 from ...backend.writers import read
+from ...named_queries import NamedQuery, load_queries
 from ...publication import PREFIXES, Publication
 from ...resources import QUERIES_DIR
 from ...templating import local_url, render
@@ -97,6 +98,12 @@ def example_queries(folder: Path = QUERIES_DIR) -> tuple[ExampleQuery, ...]:
     if not folder.is_dir():
         return ()
     return tuple(parse_example(p) for p in sorted(folder.glob("cq*.rq")))
+
+
+@lru_cache(maxsize=4)
+def parameterised_queries(folder: Path = QUERIES_DIR) -> tuple[NamedQuery, ...]:
+    """The named queries with parameters, listed on the page (they need values to run)."""
+    return tuple(q for q in load_queries(folder).values() if q.parameters)
 
 
 def vendor_available(folder: Path | None = None) -> bool:
@@ -217,11 +224,14 @@ def editor_page(request: Request, publication: Publication, query: str | None = 
     }
     example_links = {e.name: endpoint_path + "?" + urlencode({"query": e.text})
                      for e in examples}
+    yasgui = vendor_available()
     return render(
         request, publication, "editor.html",
         status_code=status_code,
-        headers={"Vary": "Accept"},
-        yasgui=vendor_available(),
+        # Without the editor's bundle the page says how to build it; once built (no
+        # restart needed) the next request must see the editor, so that page is not kept.
+        headers={"Vary": "Accept", **({} if yasgui else {"Cache-Control": "no-store"})},
+        yasgui=yasgui,
         yasgui_version=vendor_version(),
         build_command=BUILD_COMMAND,
         endpoint_path=endpoint_path,
@@ -230,6 +240,8 @@ def editor_page(request: Request, publication: Publication, query: str | None = 
         prefilled=query is not None,
         examples=examples,
         example_links=example_links,
+        asked=parameterised_queries(publication.settings.queries or QUERIES_DIR),
+        asked_link=lambda name: local_url(request, "/queries") + "#" + name,
         result=result_view(outcome) if outcome is not None else None,
         error=error,
         max_rows=publication.settings.max_rows,

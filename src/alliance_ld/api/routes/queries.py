@@ -17,9 +17,7 @@ generated at import time from the files, with its question as the summary.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -28,15 +26,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from ... import conneg
 from ...errors import shown_input
-from ...named_queries import (
-    SCHEMAS,
-    Parameter,
-    ParameterError,
-    QueryFileError,
-    bind,
-    declared_parameters,
-    outer_group,
-)
+from ...named_queries import SCHEMAS, NamedQuery, ParameterError, bind, load_queries
 from ...resources import QUERIES_DIR
 from ...templating import local_url, render_text
 from ..deps import ExecutorDep, PublicationDep
@@ -62,56 +52,6 @@ def _json_bytes(value: Any) -> bytes:
 
 JSON = conneg.Format("json", "application/json", "json")
 INDEX_FORMATS: tuple[conneg.Format, ...] = (JSON, conneg.HTML)
-
-
-@dataclass(frozen=True)
-class NamedQuery:
-    name: str
-    question: str
-    description: str
-    kind: str  # "competency", "quality" or "parameterised"
-    text: str
-    parameters: tuple[Parameter, ...] = ()
-
-
-def parse_query_file(path: Path) -> NamedQuery:
-    """A query file with its header comment: first line the question, the rest notes."""
-    text = path.read_text(encoding="utf-8")
-    comments: list[str] = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped.startswith("#"):
-            break
-        comments.append(stripped.lstrip("#").strip())
-    first = comments[0] if comments else ""
-    head, sep, rest = first.partition(":")
-    if sep and head.strip() and " " not in head.strip():
-        first = rest.strip()  # "cq01: Which nations …" → "Which nations …"
-    name = path.stem
-    parameters = tuple(declared_parameters(comments, str(path)))
-    kind = ("quality" if name.endswith("-violation")
-            else "parameterised" if parameters else "competency")
-    description = " ".join(c for c in comments[1:] if c and "@param" not in c)
-    if parameters:
-        # the file must bind: a group to open with VALUES, each parameter used in it
-        outer_group(text)
-        for parameter in parameters:
-            if not re.search(rf"[?$]{parameter.name}\b", text):
-                raise QueryFileError(f"{path}: parameter {parameter.name!r} is declared but "
-                                     f"the query has no ?{parameter.name}")
-    return NamedQuery(name, first or name, description, kind, text, parameters)
-
-
-def load_queries(folder: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
-    """Every ``*.rq`` file of ``folder``, by name (competency questions first)."""
-    if not folder.is_dir():
-        return {}
-    found = [parse_query_file(p) for p in sorted(folder.glob("*.rq"))]
-    order = {"parameterised": 0, "competency": 1, "quality": 2}
-    found.sort(key=lambda q: (order[q.kind], q.name))
-    return {q.name: q for q in found}
-
-
 
 
 def _entry(request: Request, query: NamedQuery, public: Callable[[str], str]) -> dict[str, Any]:
