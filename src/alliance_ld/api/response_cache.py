@@ -19,8 +19,9 @@ names in ``Vary``: ``Accept``, and ``Accept-Encoding`` reduced to whether it
 asks for gzip (what the gzip layer inside decides by).
 
 What is kept: a ``200`` to a ``GET`` with an ``ETag`` (not a static file, which is
-read from disk, not computed), without ``Set-Cookie``, ``no-store`` or ``private``, and with a body no larger than an eighth of the
-bound; never a response to a request that carries credentials. The least
+read from disk, not computed), without ``Set-Cookie``, ``no-store`` or ``private``,
+and with a body no larger than an eighth of the bound; never a response to a
+request that carries credentials or asks for a range. The least
 recently used go first once the bodies pass the bound (``--cache-bytes``, the
 same bound as the result cache's, each). ``HEAD`` is answered from a ``GET``'s
 entry (headers, no body); a conditional request that misses is sent inward
