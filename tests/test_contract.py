@@ -173,6 +173,16 @@ def test_a_parameterised_query_answers_alike(served: tuple[str, LiveServer]) -> 
     assert wrong.status_code == 400 and "'date'" in wrong.text
 
 
+def test_the_view_as_of_a_date_is_the_same(served: tuple[str, LiveServer]) -> None:
+    _, running = served
+    response = httpx.get(running.url + "doc/alliance/nato.ttl",
+                         params={"as_of": "1999-03-12"}, timeout=60)
+    graph = _graph(response)
+    nato = rdflib.URIRef(running.url + "id/alliance/nato")
+    members = set(graph.subjects(rdflib.URIRef("http://www.w3.org/ns/org#organization"), nato))
+    assert len(members) == 19
+
+
 def test_search_finds_the_same(served: tuple[str, LiveServer], reference: LiveServer) -> None:
     def hits(server: LiveServer) -> list[str]:
         response = httpx.get(server.url + "search", params={"q": "treaty", "format": "json"},

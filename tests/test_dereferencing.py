@@ -518,3 +518,11 @@ def test_redirect_behind_a_proxy_uses_forwarded_host_and_prefix(client) -> None:
         "X-Forwarded-Prefix": "/ald"})
     assert response.status_code == 303
     assert response.headers["location"] == "http://data.example.org/ald/doc/alliance/nato.ttl"
+
+
+@pytest.mark.parametrize("prefix", ["/doc/", "/id/", "/graph/"])
+def test_a_line_break_in_a_path_is_a_400_from_the_route(client, prefix: str) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(prefix + "alliance%0Anato")
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/plain")
+    assert "characters that no IRI of this dataset has" in response.text

@@ -43,6 +43,7 @@ from fastapi import APIRouter, Request
 from fastapi import Path as FastAPIPath
 from fastapi.responses import PlainTextResponse, Response
 from rdflib.term import BNode, Literal, URIRef
+from starlette.convertors import Convertor, register_url_convertor
 
 from ... import conneg, jsonld, void
 from ...backend.writers import check_iri
@@ -62,8 +63,20 @@ from ...describe import (
     is_known,
     serialize,
 )
-from ...errors import shown_input
+from ...errors import InputError, shown_input
 from ...publication import Publication
+from ...relationships import (
+    ALD,
+    Moment,
+    Relationship,
+    as_of,
+    as_of_triples,
+    changes,
+    members,
+    neighbours,
+    parse_moment,
+    relationships,
+)
 from ...templating import Alternate, render, render_text
 from ..deps import PublicationDep
 from ..openapi import (
@@ -140,6 +153,57 @@ def _page_number(request: Request) -> int:
     return int(value)
 
 
+class _AnyPath(Convertor[str]):
+    """Like Starlette's ``path``, but a line break too: such a path reaches the route and
+    gets its 400 (control characters), not the router's bare 404."""
+
+    regex = r"[\s\S]*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("anypath", _AnyPath())
+
+
+def _moment(request: Request) -> Moment | None:
+    values = request.query_params.getlist("as_of")
+    return parse_moment(values[-1]) if values else None
+
+
+#: Types whose pages list members (org:organization), and whose pages list the
+#: nation's memberships and designations.
+_ORGANISATION_TYPES = frozenset(ALD + t for t in (
+    "Alliance", "Partnership", "InternationalOrganisation", "MilitaryOrganisation",
+    "GovernmentOrganisation"))
+_NATION_TYPES = frozenset({ALD + "Nation"})
+
+
+def _dated_kind(description: Description) -> str | None:
+    types = {str(t) for t in description.values(RDF_TYPE)}
+    if types & _NATION_TYPES:
+        return "nation"
+    if types & _ORGANISATION_TYPES:
+        return "organisation"
+    return None
+
+
+def _dated_rows(publication: Publication, description: Description) -> list[Relationship]:
+    kind = _dated_kind(description)
+    if kind == "nation":
+        return relationships(publication, description.iri)
+    if kind == "organisation":
+        return members(publication, description.iri)
+    return []
+
+
+def _with_moment(path: str, moment: Moment | None) -> str:
+    return path if moment is None else f"{path}?as_of={moment.text}"
+
+
 def _base_url(request: Request, publication: Publication) -> str:
     """The absolute URL of this server's root (public URL, or from the request), with "/"."""
     public = publication.settings.public_url
@@ -188,6 +252,16 @@ _PAGE_PARAMETER = {"parameters": [{
     "name": "page", "in": "query", "required": False,
     "description": "Page of incoming links (default 1)",
     "schema": {"type": "integer", "minimum": 1, "maximum": 999_999_999}}]}
+#: ``/doc/…``: the page of incoming links, and the view as of a date.
+_DOCUMENT_PARAMETERS = {"parameters": [*_PAGE_PARAMETER["parameters"], {
+    "name": "as_of", "in": "query", "required": False,
+    "description": "The view as of a day (YYYY-MM-DD) or a year (YYYY): for an alliance, "
+                   "partnership or organisation its members then, for a nation its "
+                   "memberships and designations then, each certain or uncertain",
+    "schema": {"oneOf": [
+        {"type": "string", "format": "date"},
+        {"type": "string", "pattern": "^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})$"},
+    ]}}]}
 #: ``/id/…`` and ``/graph/…``: never 200, always a redirect or an error.
 _REDIRECT_RESPONSES = responses(
     {303: {"description": "See Other: the document about the resource in the format Accept "
@@ -219,7 +293,7 @@ def _see_other(request: Request, publication: Publication, doc_path: str) -> Res
         "Location": target, "Vary": "Accept", "Link": f'<{generic}>; rel="describedby"'})
 
 
-@router.get("/id/{path:path}", name="resource",
+@router.get("/id/{path:anypath}", name="resource",
             summary="A resource IRI: 303 See Other to its document",
             status_code=303, responses=_REDIRECT_RESPONSES, openapi_extra=_PAGE_PARAMETER)
 def resource(path: PathParam, request: Request, publication: PublicationDep) -> Response:
@@ -233,7 +307,7 @@ def resource(path: PathParam, request: Request, publication: PublicationDep) -> 
     return _see_other(request, publication, path)
 
 
-@router.get("/graph/{stem:path}", name="graph",
+@router.get("/graph/{stem:anypath}", name="graph",
             summary="A named graph's IRI: 303 See Other to its document",
             status_code=303, responses=_REDIRECT_RESPONSES, openapi_extra=_PAGE_PARAMETER)
 def graph(stem: PathParam, request: Request, publication: PublicationDep) -> Response:
@@ -251,18 +325,19 @@ def graph(stem: PathParam, request: Request, publication: PublicationDep) -> Res
 # Documents
 
 
-@router.get("/doc/{path:path}", name="document",
+@router.get("/doc/{path:anypath}", name="document",
             summary="The document about a resource, in one format or negotiated",
             responses=responses(
                 ok("The document: HTML, Turtle, JSON-LD, RDF/XML or N-Triples, by extension "
                    "or by Accept", _DOCUMENT_TYPES),
                 NOT_MODIFIED, _BAD_PATH, _NOT_FOUND, NOT_ACCEPTABLE, NOT_READY),
-            openapi_extra=_PAGE_PARAMETER)
+            openapi_extra=_DOCUMENT_PARAMETERS)
 def document(path: PathParam, request: Request, publication: PublicationDep) -> Response:
     try:
         _check_path(request, path)
         page = _page_number(request)
-    except BadPathError as exc:
+        moment = _moment(request)
+    except (BadPathError, InputError) as exc:
         return _bad_request(str(exc))
     stem, dot, extension = path.rpartition(".")
     fmt = EXTENSIONS.get(extension) if dot and "/" not in extension else None
@@ -283,7 +358,10 @@ def document(path: PathParam, request: Request, publication: PublicationDep) -> 
         return _not_found(request, publication, iri, fmt, str(exc))
     if description is None:
         return _not_found(request, publication, iri, fmt)
-    return _resource_document(request, publication, stem, fmt, description)
+    if moment is not None and _dated_kind(description) is None:
+        return _bad_request(f"as_of: {iri} has no memberships or designations to view as of a "
+                            "date (an alliance, partnership, organisation or nation has)")
+    return _resource_document(request, publication, stem, fmt, description, moment)
 
 
 def _doc_headers(request: Request, publication: Publication, stem: str, fmt: conneg.Format,
@@ -334,18 +412,64 @@ def _alternates(request: Request, publication: Publication, stem: str, page: int
 
 
 def _resource_document(request: Request, publication: Publication, stem: str,
-                       fmt: conneg.Format, description: Description) -> Response:
+                       fmt: conneg.Format, description: Description,
+                       moment: Moment | None = None) -> Response:
     headers = _doc_headers(request, publication, stem, fmt, description.page, description.pages)
+    if moment is not None:
+        headers = _as_of_headers(request, publication, stem, fmt, moment)
     body: bytes | str
+    dated = _dated_rows(publication, description)
     if fmt is conneg.HTML:
         body = render_text(request, publication, "resource.html",
                            canonical=headers["Content-Location"],
-                           **_page_context(request, publication, stem, description))
+                           **_page_context(request, publication, stem, description),
+                           **_dated_context(request, stem, description, dated, moment))
+    elif moment is not None:
+        triples = as_of_triples(publication, description, as_of(dated, moment), moment,
+                                _absolute(request, publication,
+                                          _with_moment(f"doc/{stem}", moment)))
+        body = serialize(triples, fmt, prefixes=document_prefixes(publication, triples),
+                         jsonld_context=_jsonld_context(publication))
     else:
         triples = description.triples + document_triples(publication, description, "id/" + stem)
         body = serialize(triples, fmt, prefixes=document_prefixes(publication, triples),
                          jsonld_context=_jsonld_context(publication))
     return _respond(request, publication, body, fmt, headers)
+
+
+def _as_of_headers(request: Request, publication: Publication, stem: str, fmt: conneg.Format,
+                   moment: Moment) -> dict[str, str]:
+    links = [f'<{_absolute(request, publication, f"doc/{stem}.{fmt.extension}")}>; '
+             'rel="original"']
+    for other in FORMATS:
+        if other is not fmt:
+            href = _absolute(request, publication,
+                             _with_moment(f"doc/{stem}.{other.extension}", moment))
+            links.append(f'<{href}>; rel="alternate"; type="{other.media_type}"')
+    own = _absolute(request, publication, _with_moment(f"doc/{stem}.{fmt.extension}", moment))
+    return {"Vary": "Accept", "Content-Location": own, "Link": ", ".join(links)}
+
+
+def _dated_context(request: Request, stem: str, description: Description,
+                   dated: list[Relationship], moment: Moment | None) -> dict[str, Any]:
+    """The members (or a nation's relationships) table, all of them or as of ``moment``."""
+    kind = _dated_kind(description)
+    if kind is None:
+        return {"dated_kind": None}
+    shown = dated if moment is None else as_of(dated, moment)
+    previous = following = None
+    if moment is not None:
+        before, after = neighbours(changes(dated), moment)
+        previous = before.isoformat() if before else None
+        following = after.isoformat() if after else None
+
+    def at(value: str) -> str:
+        return _local(request, f"doc/{stem}.html") + "?as_of=" + value
+
+    return {"dated_kind": kind, "dated": shown, "moment": moment,
+            "previous_change": previous, "next_change": following, "as_of_href": at,
+            "plain_href": _local(request, f"doc/{stem}.html"),
+            "as_of_action": _local(request, f"doc/{stem}.html")}
 
 
 def _graph_document(request: Request, publication: Publication, stem: str,

@@ -1,0 +1,101 @@
+"""Pages as of a date (issue 8): members and relationships in a table, and their view on a day
+or in a year, in HTML and in RDF. Answers are written from the record (data/alliances.ttl,
+data/frameworks.ttl, data/designations.ttl)."""
+
+from __future__ import annotations
+
+import rdflib
+from fastapi.testclient import TestClient
+from html_tree import parse_html
+
+ID = "https://w3id.org/alliance-ld/id/"
+ORG = rdflib.Namespace("http://www.w3.org/ns/org#")
+DCT = rdflib.Namespace("http://purl.org/dc/terms/")
+XSD = rdflib.Namespace("http://www.w3.org/2001/XMLSchema#")
+
+
+def _rows(client: TestClient, path: str) -> dict[str, list[str]]:
+    """The members table: party IRI -> the cells' text."""
+    response = client.get(path)
+    assert response.status_code == 200, response.text[:300]
+    page = parse_html(response.text)
+    table = page.by_id("dated-table")
+    return {row.get("data-party") or "": [c.text for c in row.iter() if c.tag in ("th", "td")]
+            for row in table.find_all("tr", class_="dated-row")}
+
+
+def test_an_alliance_page_lists_its_members_with_dates_and_events(client: TestClient) -> None:
+    rows = _rows(client, "/doc/alliance/nato.html")
+    assert len(rows) == 32
+    assert rows[ID + "nation/albania"][:3] == ["Albania", "2009-04-01",
+                                               "deposit of the instrument of accession"]
+    assert rows[ID + "nation/belgium"][1:3] == ["1949-08-24", "entry into force"]
+
+
+def test_members_on_a_day(client: TestClient) -> None:
+    rows = _rows(client, "/doc/alliance/nato.html?as_of=1999-03-12")
+    assert len(rows) == 19
+    assert {cells[5] for cells in rows.values()} == {"certain"}
+    assert ID + "nation/czechia" in rows and ID + "nation/slovakia" not in rows
+
+
+def test_members_in_a_year_say_which_are_uncertain(client: TestClient) -> None:
+    rows = _rows(client, "/doc/alliance/nato.html?as_of=1999")
+    uncertain = {party for party, cells in rows.items() if cells[5] == "uncertain"}
+    assert uncertain == {ID + "nation/czechia", ID + "nation/hungary", ID + "nation/poland"}
+    assert len(rows) == 19
+
+
+def test_a_day_inside_a_year_only_start_is_uncertain(client: TestClient) -> None:
+    path = "/doc/partnership/partnership-for-peace.html?as_of="
+    assert _rows(client, path + "1999-06-01")[ID + "nation/ireland"][5] == "uncertain"
+    assert _rows(client, path + "2000-01-01")[ID + "nation/ireland"][5] == "certain"
+    assert ID + "nation/ireland" not in _rows(client, path + "1998-12-31")
+
+
+def test_a_nation_page_lists_its_alliances_and_designations(client: TestClient) -> None:
+    rows = _rows(client, "/doc/nation/japan.html")
+    assert rows[ID + "alliance/us-japan"][1] == "1960-06-23"
+    assert rows[ID + "designation/major-non-nato-ally"][1] == "1996-07-21"
+    assert _rows(client, "/doc/nation/japan.html?as_of=1990")[ID + "alliance/us-japan"][5] == (
+        "certain")
+    assert list(_rows(client, "/doc/nation/japan.html?as_of=1990")) == [ID + "alliance/us-japan"]
+
+
+def test_the_view_links_to_the_changes_around_it_and_to_the_page(client: TestClient) -> None:
+    page = parse_html(client.get("/doc/alliance/nato.html?as_of=2000-01-01").text)
+    links = {a.get("rel"): a.get("href") for a in page.by_id("as-of-changes").find_all("a")}
+    assert links == {"prev": "/doc/alliance/nato.html?as_of=1999-03-12",
+                     "next": "/doc/alliance/nato.html?as_of=2004-03-29"}
+    assert page.by_id("as-of-all").get("href") == "/doc/alliance/nato.html"
+    form = page.by_id("as-of-form")  # works without JavaScript
+    assert form.get("method") == "get" and form.get("action") == "/doc/alliance/nato.html"
+    assert form.find("input").get("name") == "as_of"
+
+
+def test_the_view_in_rdf(client: TestClient) -> None:
+    response = client.get("/doc/alliance/nato.ttl?as_of=1999-03-12")
+    assert response.status_code == 200
+    assert response.headers["content-location"].endswith("/doc/alliance/nato.ttl?as_of=1999-03-12")
+    graph = rdflib.Graph().parse(data=response.text, format="turtle")
+    nato = rdflib.URIRef(ID + "alliance/nato")
+    assert len(set(graph.subjects(ORG.organization, nato))) == 19
+    doc = next(graph.subjects(DCT.temporal, None))
+    assert graph.value(doc, DCT.temporal) == rdflib.Literal("1999-03-12", datatype=XSD.date)
+    assert str(graph.value(doc, DCT.isVersionOf)).endswith("/doc/alliance/nato")
+    for fmt, media in (("jsonld", "application/ld+json"), ("nt", "application/n-triples"),
+                       ("rdf", "application/rdf+xml")):
+        other = client.get(f"/doc/alliance/nato.{fmt}?as_of=1999-03-12")
+        assert other.status_code == 200 and other.headers["content-type"].startswith(media)
+    pact = rdflib.Graph().parse(data=client.get(
+        "/doc/alliance/warsaw-pact.ttl?as_of=1991-07-01").text, format="turtle")
+    assert not list(pact.subjects(ORG.organization, None))  # dissolved that day
+
+
+def test_a_wrong_date_or_resource_is_a_400(client: TestClient) -> None:
+    for value in ("19999", "1999-02-30", "1999-3-1", "yesterday"):
+        response = client.get(f"/doc/alliance/nato.html?as_of={value}")
+        assert response.status_code == 400
+        assert "as_of" in response.text and "Traceback" not in response.text
+    response = client.get("/doc/source/article.html?as_of=1999")
+    assert response.status_code == 400 and "no memberships or designations" in response.text
