@@ -167,18 +167,19 @@ def test_parameters_are_listed_in_openapi_and_the_query_list(client: TestClient)
     assert 'name="date"' in page and 'type="date"' in page
 
 
-def test_every_shipped_parameterised_query_runs() -> None:
+def test_every_shipped_parameterised_query_runs(client: TestClient) -> None:
+    # (through the endpoint: the parse happens in a worker, not in this process, whose
+    # rdflib must stay as it is for the client tests)
     queries = [q for q in load_queries().values() if q.parameters]
     assert {q.name for q in queries} >= {"members-as-of", "nation-relationships-as-of",
                                          "us-treaty-allies-in-region-as-of", "changes-between"}
-    from alliance_ld.query_analysis import analyse
-
     samples = {"xsd:date": "2000-01-01", "iri": ID + "nation/japan", "xsd:gYear": "2000",
                "xsd:integer": "1", "xsd:string": "x"}
     for query in queries:
         values = {p.name: samples[p.type] for p in query.parameters}
-        analysis = analyse(bind(query.text, list(query.parameters), values), None)
-        assert analysis.form == "SELECT", query.name
+        response = client.get(f"/queries/{query.name}", params={**values, "format": "json"})
+        assert response.status_code == 200, (query.name, response.text)
+        assert "results" in response.json(), query.name
 
 
 def test_the_editor_lists_the_questions_with_parameters(client: TestClient) -> None:
