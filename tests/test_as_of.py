@@ -99,3 +99,36 @@ def test_a_wrong_date_or_resource_is_a_400(client: TestClient) -> None:
         assert "as_of" in response.text and "Traceback" not in response.text
     response = client.get("/doc/source/article.html?as_of=1999")
     assert response.status_code == 400 and "no memberships or designations" in response.text
+
+
+def _svg(client: TestClient, path: str) -> str:
+    text = client.get(path).text
+    return text[text.index("<svg"):text.index("</svg>") + 6]
+
+
+def test_the_timeline_has_a_bar_per_membership_with_an_accessible_name(
+        client: TestClient) -> None:
+    import xml.etree.ElementTree as ET
+
+    from alliance_ld import timeline
+
+    svg = ET.fromstring(_svg(client, "/doc/alliance/nato.html"))
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert svg.get("role") == "img"
+    assert svg.get("aria-labelledby") == "timeline-title timeline-desc"
+    assert svg.find("s:title", ns).text == (
+        "Timeline of the members of North Atlantic Treaty Organization")
+    bars = svg.findall(".//s:g[@class='timeline-bar']", ns)
+    assert len(bars) == 32
+    titles = {b.get("data-relationship"): b.find("s:title", ns).text for b in bars}
+    assert titles[ID + "membership/nato-czechia"] == (
+        "Czechia: from 1999-03-12 (deposit of the instrument of accession), in force")
+    # a day-precise start: no pale part; Ireland's PfP start is a year: a pale part
+    assert not [r for r in bars[0].findall("s:rect", ns) if r.get("fill") == timeline.PALE]
+    pfp = ET.fromstring(_svg(client, "/doc/partnership/partnership-for-peace.html"))
+    ireland = pfp.find(".//s:g[@data-relationship='" + ID
+                       + "membership/partnership-for-peace-ireland']", ns)
+    assert [r for r in ireland.findall("s:rect", ns) if r.get("fill") == timeline.PALE]
+    assert pfp.find(".//s:line[@id='timeline-as-of']", ns) is None
+    dated = ET.fromstring(_svg(client, "/doc/alliance/nato.html?as_of=1999"))
+    assert dated.find(".//s:line[@id='timeline-as-of']", ns) is not None

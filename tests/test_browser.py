@@ -463,3 +463,82 @@ def test_openapi_page_runs_from_this_server(browser: Browser, server) -> None:  
         "document.body.appendChild(s); return window.injected || null;")
     assert ran is None
     assert any("script-src" in v for v in browser.csp_violations())
+
+
+def _png_pixels(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:
+    """Width, height and the pixels of an 8-bit RGB or RGBA PNG (what Chromium writes)."""
+    import struct
+    import zlib
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks, width = 8, b"", 0
+    height = channels = 0
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and colour in (2, 6) and body[12] == 0  # not interlaced
+            channels = 3 if colour == 2 else 4
+        elif kind == b"IDAT":
+            chunks += body
+        pos += 12 + length
+    raw = zlib.decompress(chunks)
+    stride = width * channels
+    rows: list[bytearray] = []
+    previous = bytearray(stride)
+    for y in range(height):
+        start = y * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        for i in range(stride):
+            left = line[i - channels] if i >= channels else 0
+            up = previous[i]
+            corner = previous[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 255
+            elif kind == 2:
+                line[i] = (line[i] + up) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 255
+            elif kind == 4:
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc
+                                      else corner)) & 255
+        rows.append(line)
+        previous = line
+    pixels = [tuple(row[i:i + 3]) for row in rows for i in range(0, stride, channels)]
+    return width, height, pixels
+
+
+def test_timeline_as_of_a_date_in_a_screenshot(browser: Browser, server) -> None:  # type: ignore[no-untyped-def]
+    """The timeline is drawn: its bars (solid blue), the pale part of year-only dates and
+    the red line of the date, counted in a screenshot of the picture."""
+    from selenium.webdriver.common.by import By
+
+    from alliance_ld import timeline
+
+    driver = browser.driver
+    driver.set_window_size(1000, 1200)
+    driver.get(server.url + "doc/partnership/partnership-for-peace.html?as_of=1999-06-01")
+    browser.wait_for("#timeline-svg")
+    picture = driver.find_element(By.ID, "timeline-svg")
+    assert picture.get_attribute("role") == "img"
+    # every membership has its bar (the table under the as-of view lists those in force)
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#timeline-svg g.timeline-bar")) >= len(
+        driver.find_elements(By.CSS_SELECTOR, "#dated-table tr.dated-row")) > 20
+    driver.execute_script("arguments[0].scrollIntoView(true);", picture)
+    width, height, pixels = _png_pixels(picture.screenshot_as_png)
+    assert width > 500 and height > 150
+
+    def share(colour: str) -> float:
+        rgb = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        near = sum(1 for p in pixels if all(abs(a - b) <= 12 for a, b in zip(p, rgb,
+                                                                              strict=True)))
+        return near / len(pixels)
+
+    assert share(timeline.SOLID) > 0.10  # the bars
+    assert share(timeline.PALE) > 0.002  # years known only to the year (1994, 1999, ...)
+    assert share(timeline.AS_OF) > 0.0005  # the line at 1999-06-01
+    assert browser.csp_violations() == []
+    browser.assert_loopback_only()

@@ -42,6 +42,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi import Path as FastAPIPath
 from fastapi.responses import PlainTextResponse, Response
+from markupsafe import Markup
 from rdflib.term import BNode, Literal, URIRef
 from starlette.convertors import Convertor, register_url_convertor
 
@@ -78,6 +79,7 @@ from ...relationships import (
     relationships,
 )
 from ...templating import Alternate, render, render_text
+from ...timeline import timeline_svg
 from ..deps import PublicationDep
 from ..openapi import (
     NOT_ACCEPTABLE,
@@ -423,7 +425,8 @@ def _resource_document(request: Request, publication: Publication, stem: str,
         body = render_text(request, publication, "resource.html",
                            canonical=headers["Content-Location"],
                            **_page_context(request, publication, stem, description),
-                           **_dated_context(request, stem, description, dated, moment))
+                           **_dated_context(request, publication, stem, description, dated,
+                                            moment))
     elif moment is not None:
         triples = as_of_triples(publication, description, as_of(dated, moment), moment,
                                 _absolute(request, publication,
@@ -450,8 +453,9 @@ def _as_of_headers(request: Request, publication: Publication, stem: str, fmt: c
     return {"Vary": "Accept", "Content-Location": own, "Link": ", ".join(links)}
 
 
-def _dated_context(request: Request, stem: str, description: Description,
-                   dated: list[Relationship], moment: Moment | None) -> dict[str, Any]:
+def _dated_context(request: Request, publication: Publication, stem: str,
+                   description: Description, dated: list[Relationship],
+                   moment: Moment | None) -> dict[str, Any]:
     """The members (or a nation's relationships) table, all of them or as of ``moment``."""
     kind = _dated_kind(description)
     if kind is None:
@@ -466,7 +470,16 @@ def _dated_context(request: Request, stem: str, description: Description,
     def at(value: str) -> str:
         return _local(request, f"doc/{stem}.html") + "?as_of=" + value
 
+    ids = publication.settings.base_iri + "id/"
+    links = {r.iri: _local(request, "doc/" + r.iri[len(ids):] + ".html")
+             for r in dated if r.iri.startswith(ids)}
+    title = ("Timeline of the members of " if kind == "organisation"
+             else "Timeline of the memberships and designations of ") + (
+        publication.labels.get(description.iri) or description.iri)
+    # "Today" is the data's date, so that the picture follows the data version (its ETag).
+    picture = timeline_svg(dated, title, publication.last_modified.date(), links, moment)
     return {"dated_kind": kind, "dated": shown, "moment": moment,
+            "timeline": Markup(picture) if picture else None,
             "previous_change": previous, "next_change": following, "as_of_href": at,
             "plain_href": _local(request, f"doc/{stem}.html"),
             "as_of_action": _local(request, f"doc/{stem}.html")}
