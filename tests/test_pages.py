@@ -216,6 +216,22 @@ def test_home_sends_rdf_clients_to_void(client, accept: str) -> None:  # type: i
     assert "Accept" in response.headers["vary"]
 
 
+@pytest.mark.parametrize("media_type", ["text/turtle", "application/ld+json",
+                                        "application/rdf+xml", "application/n-triples"])
+def test_home_first_alternate_of_each_type_is_its_own_data(client, home: Element,  # type: ignore[no-untyped-def]
+                                                           media_type: str) -> None:
+    """A client taking the first alternate of a type gets what ``/`` answers in that type."""
+    (head,) = list(home.iter("head"))
+    alternates = [link.attrs["href"] for link in head.iter("link")
+                  if link.attrs.get("rel") == "alternate" and link.attrs.get("type") == media_type]
+    assert alternates, f"no {media_type} alternate"
+    first = client.get(alternates[0])
+    negotiated = client.get("/", headers={"Accept": media_type})
+    assert first.status_code == negotiated.status_code == 200
+    assert first.headers["content-type"].startswith(media_type)
+    assert first.content == negotiated.content
+
+
 def test_home_gives_browsers_html(client) -> None:  # type: ignore[no-untyped-def]
     accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     response = client.get("/", headers={"Accept": accept})

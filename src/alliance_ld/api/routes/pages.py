@@ -39,6 +39,7 @@ from ..openapi import (
     ok,
     responses,
 )
+from .void import void_alternates
 
 router = APIRouter(tags=["Pages"], default_response_class=Response)
 
@@ -145,6 +146,8 @@ def home(request: Request, publication: PublicationDep) -> Response:
     return render(
         request, publication, "home.html",
         headers={"Vary": "Accept"},
+        # the page as data is the dataset's description, where RDF clients are sent
+        alternates=void_alternates(request),
         categories=catalogue(publication),
         sources=sources(publication),
         title=void.TITLE,
