@@ -187,6 +187,16 @@ def test_unacceptable_accept_is_406(client: TestClient, query: str, accept: str)
     assert "Not Acceptable" in response.text and "available:" in response.text
 
 
+@pytest.mark.parametrize("query", [NORAD_GRAPH, f"DESCRIBE <{NORAD}>"])
+def test_a_graph_for_an_xml_only_client_is_rdf_xml(client: TestClient, query: str) -> None:
+    """roqet -p asks for SPARQL XML results whatever the form: a graph comes as RDF/XML."""
+    response = client.get("/sparql", params={"query": query},
+                          headers={"Accept": "application/sparql-results+xml"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/rdf+xml; charset=utf-8"
+    _assert_norad_graph(response.text, "xml")
+
+
 def test_describe_is_a_graph(client: TestClient) -> None:
     response = client.get("/sparql", params={"query": f"DESCRIBE <{NORAD}>"},
                           headers={"Accept": "application/n-triples"})

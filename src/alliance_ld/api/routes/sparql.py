@@ -158,7 +158,8 @@ async def _answer_admitted(request: Request, publication: Publication, executor:
     else:
         chosen = conneg.by_override(overrides, tables[kind]) if overrides else None
         if chosen is None:
-            chosen = conneg.negotiate(accept, tables[kind])
+            chosen = (conneg.negotiate_graph(accept, tables[kind]) if kind == "graph"
+                      else conneg.negotiate(accept, tables[kind]))
     if chosen is None:
         offered = ", ".join(f.media_type for f in tables[kind])
         return PlainTextResponse(
