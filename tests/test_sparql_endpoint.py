@@ -25,6 +25,8 @@ from fastapi.testclient import TestClient
 from live_server import Listener, LiveServer, live_server
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
+from syntax_errors import SYNTAX_ERRORS
+from syntax_errors import message as syntax_message
 
 from alliance_ld.api.main import create_app
 from alliance_ld.rewrite import IriRewriter
@@ -233,11 +235,35 @@ def test_syntax_error_is_400_with_line_and_column(client: TestClient) -> None:
     response = client.get("/sparql", params={"query": query})
     assert response.status_code == 400
     assert response.headers["content-type"] == "text/plain; charset=utf-8"
-    # The position is where the statement the parser could not read starts.
+    # The position is where the parser got furthest: the object of "?x a" is missing.
     assert response.text.startswith(
-        "SPARQL syntax error: line 3, column 9: cannot read the query from here: '?x a }'")
+        "SPARQL syntax error: line 3, column 14: found '}'; expected one of '/', '|', "
+        "a variable, an IRI, a prefixed name, a string, a number, true, false, a blank node, "
+        "'(', '[' (")
     assert "line" in response.text and "column" in response.text
     assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(("query", "line", "column", "found", "expected"),
+                         [case[1:] for case in SYNTAX_ERRORS],
+                         ids=[case[0] for case in SYNTAX_ERRORS])
+def test_syntax_error_says_what_was_found_and_what_could_come(
+        client: TestClient, query: str, line: int, column: int, found: str,
+        expected: str) -> None:
+    response = client.get("/sparql", params={"query": query},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    assert response.text.startswith(syntax_message(line, column, found, expected))
+
+
+def test_syntax_error_from_a_live_server(server: LiveServer) -> None:
+    response = httpx.post(server.url + "sparql", content="SELEC * WHERE {",
+                          headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 400
+    assert response.text.startswith(
+        "SPARQL syntax error: line 1, column 1: found 'SELEC'; expected one of SELECT, "
+        "CONSTRUCT, DESCRIBE, ASK, BASE, PREFIX (")
 
 
 @pytest.mark.parametrize("body", [b"\xff\xfeA\x00S\x00K\x00", b"ASK { ?s ?p \"\xe9\" }"])
