@@ -296,3 +296,28 @@ def test_live_pages_show_public_iris_that_dereference(server) -> None:  # type: 
         iris = [e.get("data-iri") for e in root.iter() if e.get("data-iri")]
         assert iris and all(iri.startswith(server.url) for iri in iris)
         assert BASE not in http.get("/network").text
+
+
+# -- the site's icon ---------------------------------------------------------------------
+
+
+def test_favicon_is_an_svg_linked_from_every_page(client) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/", "/search", "/id/alliance/nato", "/sparql/limits", "/docs"):
+        page = parse_html(client.get(path, headers={"Accept": "text/html"}).text)
+        icons = [link.attrs for link in page.iter("link") if link.attrs.get("rel") == "icon"]
+        assert icons == [{"rel": "icon", "type": "image/svg+xml",
+                          "href": "/static/favicon.svg"}], path
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"] == "image/svg+xml"
+    root = ElementTree.fromstring(icon.content)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def test_favicon_ico_redirects_to_the_icon(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/favicon.ico", follow_redirects=False)
+    assert response.status_code == 301
+    assert response.headers["location"] == "/static/favicon.svg"
+    followed = client.get("/favicon.ico")
+    assert followed.status_code == 200
+    assert followed.headers["content-type"] == "image/svg+xml"

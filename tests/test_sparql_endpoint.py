@@ -199,6 +199,42 @@ def test_a_graph_for_an_xml_only_client_is_rdf_xml(client: TestClient, query: st
     _assert_norad_graph(response.text, "xml")
 
 
+FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("accept", [FIREFOX, "*/*", None])
+def test_limits_page_for_browsers(client: TestClient, accept: str | None) -> None:
+    response = client.get("/sparql/limits", headers={"Accept": accept or ""})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert "Accept" in response.headers["vary"]
+    assert "Results are cut at <strong>10000</strong> rows" in response.text
+    assert '<link rel="icon"' in response.text  # the site's page, with its icon
+
+
+@pytest.mark.parametrize(("headers", "params"), [
+    ({"Accept": "application/json"}, {}),
+    ({"Accept": "application/json, text/html;q=0.5"}, {}),
+    ({"Accept": FIREFOX}, {"format": "json"}),
+])
+def test_limits_as_json_for_a_client_that_asks(client: TestClient, headers: dict[str, str],
+                                               params: dict[str, str]) -> None:
+    response = client.get("/sparql/limits", headers=headers, params=params)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    limits = response.json()
+    assert limits["max_rows"] == 10_000
+    assert limits["query_timeout_seconds"] == 30
+    assert limits["max_query_depth"] == 64
+    assert limits["outbound_requests"] is False and limits["read_only"] is True
+    assert isinstance(limits["workers_sandboxed"], bool)
+
+
+def test_limits_refuse_what_they_cannot_give(client: TestClient) -> None:
+    assert client.get("/sparql/limits", headers={"Accept": "image/png"}).status_code == 406
+    assert client.get("/sparql/limits", params={"format": "pdf"}).status_code == 400
+
+
 def test_describe_is_a_graph(client: TestClient) -> None:
     response = client.get("/sparql", params={"query": f"DESCRIBE <{NORAD}>"},
                           headers={"Accept": "application/n-triples"})
