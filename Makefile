@@ -8,8 +8,16 @@ SWAGGER_UI := $(VENDOR)/swagger-ui/VERSION
 
 .PHONY: run test setup system-deps lint build clean
 
+# `make run PORT=8150 HOST=0.0.0.0 PUBLIC_URL=https://…` (on make's command line: PORT and
+# HOST in the environment are often set for other programs), or the server's own variables
+# ALLIANCE_LD_PORT, ALLIANCE_LD_HOST, ALLIANCE_LD_PUBLIC_URL. Without a public URL, links and
+# redirects follow the address served on (--public-url auto).
+given = $(if $(filter command line,$(origin $(1))),$($(1)))
+RUN_FLAGS = $(if $(call given,PORT),--port '$(PORT)') $(if $(call given,HOST),--host '$(HOST)') \
+	$(if $(call given,PUBLIC_URL),--public-url '$(PUBLIC_URL)',$(if $(ALLIANCE_LD_PUBLIC_URL),,--public-url auto))
+
 run: setup  ## set everything up, validate the shipped data and serve it on http://127.0.0.1:8000/
-	$(BIN)/alliance-ld serve --public-url http://127.0.0.1:8000/
+	$(BIN)/alliance-ld serve $(RUN_FLAGS)
 
 test: system-deps setup lint  ## set everything up and run the whole test suite
 	$(BIN)/python -m pytest

@@ -542,3 +542,61 @@ def test_timeline_as_of_a_date_in_a_screenshot(browser: Browser, server) -> None
     assert share(timeline.AS_OF) > 0.0005  # the line at 1999-06-01
     assert browser.csp_violations() == []
     browser.assert_loopback_only()
+
+
+WIDE_RESULTS = """\
+SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 40
+"""
+#: The page column's edges and every box of the editor that sticks out of it (in CSS pixels).
+_OVERFLOW_SCRIPT = """
+const column = document.querySelector('body > header').getBoundingClientRect();
+const out = [];
+for (const el of document.querySelectorAll('main, main *')) {
+  const box = el.getBoundingClientRect();
+  if (box.width === 0 || box.height === 0) continue;
+  // inside a scrolling box (the results table), being wider than the column is fine
+  let scroller = el.parentElement, clipped = false;
+  while (scroller && scroller !== document.body) {
+    const style = getComputedStyle(scroller);
+    if (['auto', 'scroll', 'hidden'].includes(style.overflowX) && scroller !== el) {
+      const clip = scroller.getBoundingClientRect();
+      if (clip.right <= column.right + 0.5 && clip.left >= column.left - 0.5) {
+        clipped = true;
+        break;
+      }
+    }
+    scroller = scroller.parentElement;
+  }
+  if (!clipped && (box.right > column.right + 0.5 || box.left < column.left - 0.5)) {
+    const kind = typeof el.className === 'string' && el.className
+      ? '.' + el.className.split(' ')[0] : '';
+    out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + kind +
+             ' ' + Math.round(box.left) + '-' + Math.round(box.right));
+  }
+}
+return {left: column.left, right: column.right, out: out.slice(0, 10),
+        main: document.querySelector('main').getBoundingClientRect().right,
+        scroll: document.documentElement.scrollWidth, width: window.innerWidth};
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 700])
+def test_query_editor_stays_within_the_page_column(browser: Browser, server,  # type: ignore[no-untyped-def]
+                                                   width: int) -> None:
+    """The editor, and a wide result under it, keep to the column of the header and footer."""
+    _require_editor()
+    driver = browser.driver
+    driver.set_window_size(width, 1024)
+    try:
+        driver.get(server.url + "sparql")
+        _wait_editor_ready(browser)
+        driver.execute_script(
+            "const tab = window.yasgui.getTab(); tab.setQuery(arguments[0]);"
+            "tab.query().catch(e => { window.queryError = String(e); });", WIDE_RESULTS)
+        browser.wait_for("#yasgui .yasr table tbody tr td")
+        measured = driver.execute_script(_OVERFLOW_SCRIPT)
+    finally:
+        driver.set_window_size(1280, 1024)
+    assert measured["out"] == [], measured
+    assert measured["main"] <= measured["right"] + 0.5
+    assert measured["scroll"] <= measured["width"], "the page scrolls sideways"

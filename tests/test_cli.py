@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from syntax_errors import SYNTAX_ERRORS
+from syntax_errors import message as syntax_message
 
 NORAD_QUERY = ROOT / "queries" / "cq01-norad-members.rq"
 US = "https://w3id.org/alliance-ld/id/nation/united-states"
@@ -110,6 +112,17 @@ def test_malformed_query_is_one_line_exit_2(run_cli) -> None:
     result = run_cli("query", "SELECT ?s WHERE { ?s ?p }")
     assert result.returncode == 2
     assert_one_line_error(result.stderr, "SPARQL syntax error", "line 1, column")
+
+
+@pytest.mark.parametrize(("query", "line", "column", "found", "expected"),
+                         [case[1:] for case in SYNTAX_ERRORS],
+                         ids=[case[0] for case in SYNTAX_ERRORS])
+def test_syntax_error_says_what_was_found_and_what_could_come(
+        run_cli, query: str, line: int, column: int, found: str, expected: str) -> None:
+    result = run_cli("query", query)
+    assert result.returncode == 2
+    assert_one_line_error(result.stderr, "alliance-ld: error: " + syntax_message(
+        line, column, found, expected).replace("\n", " "))
 
 
 def test_unknown_query_file(run_cli) -> None:

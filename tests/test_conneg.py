@@ -128,6 +128,23 @@ def test_negotiate(accept: str | None, formats: tuple[Format, ...],
     assert negotiate(accept, formats) is expected
 
 
+@pytest.mark.parametrize(("accept", "expected"), [
+    (ROQET, RDFXML),  # roqet -p, whatever the query form
+    ("application/sparql-results+xml, text/xml;q=0.5", RDFXML),
+    ("application/xml", RDFXML),  # RDF/XML's own alias, negotiated as usual
+    ("text/turtle, application/sparql-results+xml", TURTLE),  # an RDF syntax named: it wins
+    ("application/sparql-results+json", None),  # not XML: still 406
+    ("application/sparql-results+xml, text/csv", None),  # not only XML
+    ("application/sparql-results+xml;q=0", None),
+    ("*/*;q=0", None),
+    (None, TURTLE),
+], ids=["roqet", "xml-types", "xml-alias", "rdf-named", "json-only", "xml-and-csv",
+        "xml-refused", "nothing", "absent"])
+def test_negotiate_graph_answers_an_xml_only_client_with_rdf_xml(
+        accept: str | None, expected: Format | None) -> None:
+    assert conneg.negotiate_graph(accept) is expected
+
+
 def test_parse_accept_reads_q_values_and_skips_malformed_parts() -> None:
     ranges = parse_accept("text/turtle;q=0.5, bogus, */json, application/ld+json;q=x, */*;q=0")
     assert [(r.type, r.subtype, r.q) for r in ranges] == [

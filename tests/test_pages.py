@@ -216,6 +216,22 @@ def test_home_sends_rdf_clients_to_void(client, accept: str) -> None:  # type: i
     assert "Accept" in response.headers["vary"]
 
 
+@pytest.mark.parametrize("media_type", ["text/turtle", "application/ld+json",
+                                        "application/rdf+xml", "application/n-triples"])
+def test_home_first_alternate_of_each_type_is_its_own_data(client, home: Element,  # type: ignore[no-untyped-def]
+                                                           media_type: str) -> None:
+    """A client taking the first alternate of a type gets what ``/`` answers in that type."""
+    (head,) = list(home.iter("head"))
+    alternates = [link.attrs["href"] for link in head.iter("link")
+                  if link.attrs.get("rel") == "alternate" and link.attrs.get("type") == media_type]
+    assert alternates, f"no {media_type} alternate"
+    first = client.get(alternates[0])
+    negotiated = client.get("/", headers={"Accept": media_type})
+    assert first.status_code == negotiated.status_code == 200
+    assert first.headers["content-type"].startswith(media_type)
+    assert first.content == negotiated.content
+
+
 def test_home_gives_browsers_html(client) -> None:  # type: ignore[no-untyped-def]
     accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     response = client.get("/", headers={"Accept": accept})
@@ -280,3 +296,28 @@ def test_live_pages_show_public_iris_that_dereference(server) -> None:  # type: 
         iris = [e.get("data-iri") for e in root.iter() if e.get("data-iri")]
         assert iris and all(iri.startswith(server.url) for iri in iris)
         assert BASE not in http.get("/network").text
+
+
+# -- the site's icon ---------------------------------------------------------------------
+
+
+def test_favicon_is_an_svg_linked_from_every_page(client) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/", "/search", "/id/alliance/nato", "/sparql/limits", "/docs"):
+        page = parse_html(client.get(path, headers={"Accept": "text/html"}).text)
+        icons = [link.attrs for link in page.iter("link") if link.attrs.get("rel") == "icon"]
+        assert icons == [{"rel": "icon", "type": "image/svg+xml",
+                          "href": "/static/favicon.svg"}], path
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"] == "image/svg+xml"
+    root = ElementTree.fromstring(icon.content)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def test_favicon_ico_redirects_to_the_icon(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/favicon.ico", follow_redirects=False)
+    assert response.status_code == 301
+    assert response.headers["location"] == "/static/favicon.svg"
+    followed = client.get("/favicon.ico")
+    assert followed.status_code == 200
+    assert followed.headers["content-type"] == "image/svg+xml"

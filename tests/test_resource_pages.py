@@ -7,6 +7,7 @@ markup's spelling.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -75,6 +76,32 @@ def test_alternates_in_head_and_in_the_data_section(nato: Element) -> None:
     formats = {a.text: a.attrs["href"] for a in nato.by_id("data").find_all("a", class_="format")}
     assert formats == {"Turtle": "/doc/alliance/nato.ttl", "JSON-LD": "/doc/alliance/nato.jsonld",
                        "RDF/XML": "/doc/alliance/nato.rdf", "N-Triples": "/doc/alliance/nato.nt"}
+
+
+@pytest.mark.parametrize("path", ["/id/alliance/nato", "/doc/alliance/nato.html",
+                                  "/id/nation/canada"])
+def test_first_alternate_of_each_type_is_the_page_itself(client: Any, path: str) -> None:
+    """Not the VoID description: the first ``text/turtle`` alternate is this resource's."""
+    response = client.get(path, headers={"Accept": "text/html"})
+    stem = "/doc/" + path.split("/", 2)[2].removesuffix(".html")
+    head = parse_html(response.text).find("head")
+    first: dict[str, str] = {}
+    for link in head.find_all("link", rel="alternate"):
+        first.setdefault(link.attrs["type"], link.attrs["href"])
+    assert first == {"text/turtle": stem + ".ttl", "application/ld+json": stem + ".jsonld",
+                     "application/rdf+xml": stem + ".rdf",
+                     "application/n-triples": stem + ".nt"}
+    # so does the HTTP Link header, before the link to the dataset
+    linked = re.findall(r'<([^>]*)>; rel="([^"]*)"(?:; type="([^"]*)")?',
+                        response.headers["link"])
+    in_header: dict[str, str] = {}
+    for href, rel, media_type in linked:
+        if rel == "alternate":
+            in_header.setdefault(media_type, href.removeprefix("http://testserver"))
+    assert {t: in_header[t] for t in first} == first
+    rels = [rel for _, rel, _ in linked]
+    assert max(i for i, rel in enumerate(rels) if rel == "alternate") < rels.index(
+        "http://rdfs.org/ns/void#inDataset")
 
 
 def test_sparql_editor_link_queries_the_resource(client: Any, nato: Element) -> None:

@@ -25,6 +25,8 @@ from fastapi.testclient import TestClient
 from live_server import Listener, LiveServer, live_server
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
+from syntax_errors import SYNTAX_ERRORS
+from syntax_errors import message as syntax_message
 
 from alliance_ld.api.main import create_app
 from alliance_ld.rewrite import IriRewriter
@@ -187,6 +189,52 @@ def test_unacceptable_accept_is_406(client: TestClient, query: str, accept: str)
     assert "Not Acceptable" in response.text and "available:" in response.text
 
 
+@pytest.mark.parametrize("query", [NORAD_GRAPH, f"DESCRIBE <{NORAD}>"])
+def test_a_graph_for_an_xml_only_client_is_rdf_xml(client: TestClient, query: str) -> None:
+    """roqet -p asks for SPARQL XML results whatever the form: a graph comes as RDF/XML."""
+    response = client.get("/sparql", params={"query": query},
+                          headers={"Accept": "application/sparql-results+xml"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/rdf+xml; charset=utf-8"
+    _assert_norad_graph(response.text, "xml")
+
+
+FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("accept", [FIREFOX, "*/*", None])
+def test_limits_page_for_browsers(client: TestClient, accept: str | None) -> None:
+    response = client.get("/sparql/limits", headers={"Accept": accept or ""})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert "Accept" in response.headers["vary"]
+    assert "Results are cut at <strong>10000</strong> rows" in response.text
+    assert '<link rel="icon"' in response.text  # the site's page, with its icon
+
+
+@pytest.mark.parametrize(("headers", "params"), [
+    ({"Accept": "application/json"}, {}),
+    ({"Accept": "application/json, text/html;q=0.5"}, {}),
+    ({"Accept": FIREFOX}, {"format": "json"}),
+])
+def test_limits_as_json_for_a_client_that_asks(client: TestClient, headers: dict[str, str],
+                                               params: dict[str, str]) -> None:
+    response = client.get("/sparql/limits", headers=headers, params=params)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    limits = response.json()
+    assert limits["max_rows"] == 10_000
+    assert limits["query_timeout_seconds"] == 30
+    assert limits["max_query_depth"] == 64
+    assert limits["outbound_requests"] is False and limits["read_only"] is True
+    assert isinstance(limits["workers_sandboxed"], bool)
+
+
+def test_limits_refuse_what_they_cannot_give(client: TestClient) -> None:
+    assert client.get("/sparql/limits", headers={"Accept": "image/png"}).status_code == 406
+    assert client.get("/sparql/limits", params={"format": "pdf"}).status_code == 400
+
+
 def test_describe_is_a_graph(client: TestClient) -> None:
     response = client.get("/sparql", params={"query": f"DESCRIBE <{NORAD}>"},
                           headers={"Accept": "application/n-triples"})
@@ -223,11 +271,35 @@ def test_syntax_error_is_400_with_line_and_column(client: TestClient) -> None:
     response = client.get("/sparql", params={"query": query})
     assert response.status_code == 400
     assert response.headers["content-type"] == "text/plain; charset=utf-8"
-    # The position is where the statement the parser could not read starts.
+    # The position is where the parser got furthest: the object of "?x a" is missing.
     assert response.text.startswith(
-        "SPARQL syntax error: line 3, column 9: cannot read the query from here: '?x a }'")
+        "SPARQL syntax error: line 3, column 14: found '}'; expected one of '/', '|', "
+        "a variable, an IRI, a prefixed name, a string, a number, true, false, a blank node, "
+        "'(', '[' (")
     assert "line" in response.text and "column" in response.text
     assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(("query", "line", "column", "found", "expected"),
+                         [case[1:] for case in SYNTAX_ERRORS],
+                         ids=[case[0] for case in SYNTAX_ERRORS])
+def test_syntax_error_says_what_was_found_and_what_could_come(
+        client: TestClient, query: str, line: int, column: int, found: str,
+        expected: str) -> None:
+    response = client.get("/sparql", params={"query": query},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    assert response.text.startswith(syntax_message(line, column, found, expected))
+
+
+def test_syntax_error_from_a_live_server(server: LiveServer) -> None:
+    response = httpx.post(server.url + "sparql", content="SELEC * WHERE {",
+                          headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 400
+    assert response.text.startswith(
+        "SPARQL syntax error: line 1, column 1: found 'SELEC'; expected one of SELECT, "
+        "CONSTRUCT, DESCRIBE, ASK, BASE, PREFIX (")
 
 
 @pytest.mark.parametrize("body", [b"\xff\xfeA\x00S\x00K\x00", b"ASK { ?s ?p \"\xe9\" }"])

@@ -8,6 +8,8 @@ standard error, never a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
+import socket
 import sys
 import typing
 from collections.abc import Callable, Sequence
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import AllianceLDError, ShapeViolationError
+from .errors import AllianceLDError, ServeAddressError, ShapeViolationError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -137,6 +139,40 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` (not yet listening: connections are refused until
+    the server starts), so a port in use is found before the data is loaded.
+
+    Raises :class:`ServeAddressError` saying which address and how to choose another.
+    """
+    how = ("choose another with --port N (or ALLIANCE_LD_PORT=N; `make run PORT=N`), "
+           "or --port 0 for any free port")
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as exc:
+        raise ServeAddressError(
+            f"cannot listen on host {host!r}: {exc.strerror}; choose another with --host "
+            "(or ALLIANCE_LD_HOST; `make run HOST=…`), e.g. 127.0.0.1 or 0.0.0.0") from exc
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        where = f"{host}:{port}"
+        if exc.errno == errno.EADDRINUSE:
+            raise ServeAddressError(
+                f"port {port} on {host} is already in use (by another server, perhaps "
+                f"another alliance-ld); {how}") from exc
+        if exc.errno == errno.EACCES:
+            raise ServeAddressError(
+                f"not allowed to listen on port {port} ({where}): ports below 1024 need "
+                f"privileges; {how}") from exc
+        raise ServeAddressError(f"cannot listen on {where}: {exc.strerror}; {how}") from exc
+    return sock
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -144,39 +180,49 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .logs import uvicorn_log_config
     from .publication import load_publication
     from .sandbox import SandboxUnavailableError
-    from .settings import Settings
+    from .settings import Settings, served_url
 
     overrides = {name: value for name in Settings.model_fields
                  if (value := getattr(args, name, None)) is not None}
     overrides["data"] = _paths(args.data)
     overrides = {k: v for k, v in overrides.items() if v is not None}
     settings = Settings(**overrides)
+    # The address first: a port in use is reported at once, not after loading the data.
+    sock = _listening_socket(settings.host, settings.port)
     try:
-        publication = load_publication(settings)
-    except ShapeViolationError as exc:
-        print(exc.report_text)
-        print("alliance-ld: error: the data does not conform to the shapes; not serving",
-              file=sys.stderr)
-        return EXIT_ERROR
-    try:
-        executor = start_executor(settings, publication)
-    except SandboxUnavailableError as exc:
-        print(f"alliance-ld: error: the query workers cannot be kept off the network on this "
-              f"system ({exc}); not serving. Pass --allow-unsandboxed-workers to serve anyway, "
-              "accepting that a query the parser misreads could make requests from this "
-              "machine.", file=sys.stderr)
-        return EXIT_ERROR
-    if executor.unsandboxed:
-        print(f"alliance-ld: WARNING: query workers are NOT sandboxed ({executor.unsandboxed}); "
-              "serving anyway because --allow-unsandboxed-workers was given", file=sys.stderr)
-    print(f"alliance-ld: validated {publication.triples} triples; "
-          f"serving on http://{settings.host}:{settings.port}{settings.root_path}/",
-          file=sys.stderr)
-    app = create_app(settings, publication, executor=executor)
-    # Forwarded headers are handled by our middleware, from settings.forwarded_allow_ips.
-    uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=False,
-                log_level="info",
-                log_config=uvicorn_log_config(settings), access_log=not settings.log_json)
+        settings = settings.served_on(int(sock.getsockname()[1]))
+        try:
+            publication = load_publication(settings)
+        except ShapeViolationError as exc:
+            print(exc.report_text)
+            print("alliance-ld: error: the data does not conform to the shapes; not serving",
+                  file=sys.stderr)
+            return EXIT_ERROR
+        try:
+            executor = start_executor(settings, publication)
+        except SandboxUnavailableError as exc:
+            print(f"alliance-ld: error: the query workers cannot be kept off the network on "
+                  f"this system ({exc}); not serving. Pass --allow-unsandboxed-workers to "
+                  "serve anyway, accepting that a query the parser misreads could make "
+                  "requests from this machine.", file=sys.stderr)
+            return EXIT_ERROR
+        if executor.unsandboxed:
+            print(f"alliance-ld: WARNING: query workers are NOT sandboxed "
+                  f"({executor.unsandboxed}); serving anyway because "
+                  "--allow-unsandboxed-workers was given", file=sys.stderr)
+        address = served_url(settings.host, settings.port).rstrip("/") + settings.root_path + "/"
+        links = (f"; links and redirects use {settings.public_url}"
+                 if settings.public_url and settings.public_url != address else "")
+        print(f"alliance-ld: validated {publication.triples} triples; "
+              f"serving on {address}{links}", file=sys.stderr)
+        app = create_app(settings, publication, executor=executor)
+        # Forwarded headers are handled by our middleware, from settings.forwarded_allow_ips.
+        config = uvicorn.Config(app, host=settings.host, port=settings.port, proxy_headers=False,
+                                log_level="info", log_config=uvicorn_log_config(settings),
+                                access_log=not settings.log_json)
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
     return EXIT_OK
 
 

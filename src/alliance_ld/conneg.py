@@ -161,6 +161,28 @@ def negotiate(accept: str | None, formats: Sequence[Format]) -> Format | None:
     return best
 
 
+def negotiate_graph(accept: str | None,
+                    formats: Sequence[Format] = GRAPH_FORMATS) -> Format | None:
+    """The format for a graph (CONSTRUCT, DESCRIBE): :func:`negotiate`, then one fallback.
+
+    A client whose Accept lists only XML types and none of ``formats`` gets RDF/XML,
+    the graph in XML, rather than a 406. rasqal's ``roqet -p`` is one: it sends
+    ``Accept: application/sparql-results+xml`` whatever the query form. A client
+    that names an RDF syntax, or anything not XML, is negotiated as usual.
+    """
+    chosen = negotiate(accept, formats)
+    if chosen is None and RDFXML in formats and _only_xml(parse_accept(accept)):
+        return RDFXML
+    return chosen
+
+
+def _only_xml(ranges: Sequence[MediaRange]) -> bool:
+    """Whether every range the client accepts (q > 0) is an XML type (``…/xml``, ``…+xml``)."""
+    accepted = [r for r in ranges if r.q > 0]
+    return bool(accepted) and all(
+        r.type != "*" and (r.subtype == "xml" or r.subtype.endswith("+xml")) for r in accepted)
+
+
 def by_override(values: Sequence[str], formats: Sequence[Format]) -> Format | None:
     """The first of ``format=``/``output=`` values (short names or media types) we understand.
 

@@ -10,7 +10,8 @@ focus node and shape). Anything else escaping the package is a bug.
     ├── InputError            bad input given by the user (exit code 2, HTTP 4xx)
     │   ├── DataSyntaxError   an RDF file that does not parse (file, line, column)
     │   ├── QuerySyntaxError  a SPARQL query that does not parse (line, column)
-    │   └── MissingInputError a file or folder that is missing, unreadable or empty
+    │   ├── MissingInputError a file or folder that is missing, unreadable or empty
+    │   └── ServeAddressError an address ``serve`` cannot listen on (port in use, …)
     ├── ShapeViolationError data that does not conform to the shapes (exit code 1)
     └── ReasonerError     the OWL reasoner could not give an answer (exit code 2)
         ├── ReasonerUnavailableError  Java, which HermiT runs on, is missing or does not start
@@ -77,6 +78,10 @@ class QuerySyntaxError(InputError):
 
 class MissingInputError(InputError):
     """A file or folder that does not exist, cannot be read, or holds no data."""
+
+
+class ServeAddressError(InputError):
+    """A host and port ``alliance-ld serve`` cannot listen on (in use, not allowed, unknown)."""
 
 
 class ShapeViolationError(AllianceLDError):

@@ -196,8 +196,30 @@ def _with_deep_stack(function: Callable[[], _T]) -> _T:
     return outcome["value"]  # type: ignore[no-any-return]
 
 
+_PARSER_NOTE = ("every query is parsed here with a SPARQL 1.1 parser before it runs; "
+                "a query that parser cannot read is not run")
+
+
 def _syntax_error(exc: Any, query: str) -> QuerySyntaxError:
-    """A parse failure, said with its position and the text found there."""
+    """A parse failure: what was found where the parser got furthest, and what could come there.
+
+    The expectations come from a second parse that records every token the grammar
+    tried at the furthest position it reached (:func:`expectations`); should that
+    fail, the message falls back to pyparsing's position and the text found there.
+    """
+    at_end_of_text = str(getattr(exc, "msg", "")) == "Expected end of text"
+    try:
+        furthest = _with_deep_stack(lambda: expectations(query))
+    except Exception:  # noqa: BLE001 - the diagnosis is a courtesy; the error stands without it
+        furthest = None
+    if furthest is not None:
+        where, expected = furthest
+        if at_end_of_text and getattr(exc, "loc", None) == where:
+            expected.append(_END)
+        if expected:
+            return QuerySyntaxError(
+                f"found {_found(query, where)}; expected {_listed(expected)} ({_PARSER_NOTE})",
+                *_position(query, where))
     line = getattr(exc, "lineno", None)
     column = getattr(exc, "col", None)
     loc = getattr(exc, "loc", None)
@@ -208,12 +230,180 @@ def _syntax_error(exc: Any, query: str) -> QuerySyntaxError:
         message = f"cannot read the query from here: {snippet!r}"
     else:
         message = "the query ends too early"
-    expected = str(getattr(exc, "msg", ""))
-    if expected == "Expected end of text":
+    if at_end_of_text:
         message = f"unexpected text after the end of the query: {snippet!r}"
-    return QuerySyntaxError(
-        f"{message} (every query is parsed here with a SPARQL 1.1 parser before it runs; "
-        "a query that parser cannot read is not run)", line, column)
+    return QuerySyntaxError(f"{message} ({_PARSER_NOTE})", line, column)
+
+
+# ---------------------------------------------------------------------------
+# What the parser expected: the tokens it tried where it got furthest
+
+_END = "the end of the query"
+#: The grammar's named terminals (rdflib's names), said in words.
+_TERMINAL_WORDS = {
+    "VAR1": "a variable", "VAR2": "a variable",
+    "IRIREF": "an IRI", "PNAME_LN": "a prefixed name", "PNAME_NS": "a prefix (such as ex:)",
+    "STRING_LITERAL1": "a string", "STRING_LITERAL2": "a string",
+    "STRING_LITERAL_LONG1": "a string", "STRING_LITERAL_LONG2": "a string",
+    **{f"{kind}{sign}": "a number" for kind in ("INTEGER", "DECIMAL", "DOUBLE")
+       for sign in ("", "_POSITIVE", "_NEGATIVE")},
+    "BLANK_NODE_LABEL": "a blank node", "ANON": "a blank node", "NIL": "'()'",
+    "LANGTAG": "a language tag", "A": "'a'",
+    "VARNAME": "a name", "PN_PREFIX": "a name", "PN_LOCAL": "a name",
+}
+#: Said instead of each of the built-in functions, when many of them could come.
+_FUNCTIONS = "a function such as STR(…) or REGEX(…)"
+_PROLOGUE = ("BASE", "PREFIX")
+_MOST_LISTED = 16
+_TOKEN = re.compile(r"""[?$][^\s{}().,;]*|<[^>\s]*>?|"[^"\n]*"?|'[^'\n]*'?"""
+                    r"|[A-Za-z_][\w-]*(?::[\w.-]*)?|\d+(?:\.\d+)?|\S")
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    terminals: tuple[tuple[Any, str], ...]  # (parser element, what it is in words)
+    functions: frozenset[str]
+
+
+_grammar: _Grammar | None = None
+_diagnosing = threading.local()
+_diagnosis_lock = threading.Lock()
+
+
+def _label(element: Any, name: str | None) -> str | None:
+    from pyparsing import Keyword, Literal
+
+    if name is not None:
+        return _TERMINAL_WORDS.get(name, name.lower().replace("_", " "))
+    if isinstance(element, Keyword):
+        return str(element.match)
+    if isinstance(element, Literal):
+        return f"'{element.match}'"
+    return None
+
+
+def _leaves(root: Any, names: dict[int, str]) -> list[Any]:
+    """The terminals below ``root``: leaves, and the grammar's named terminals as wholes."""
+    seen: set[int] = set()
+    found: list[Any] = []
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        if id(element) in seen:
+            continue
+        seen.add(id(element))
+        children = [] if id(element) in names else element.recurse()
+        if children:
+            stack.extend(reversed(children))
+        else:
+            found.append(element)
+    return found
+
+
+def _the_grammar() -> _Grammar:
+    global _grammar
+    if _grammar is None:
+        from pyparsing import ParserElement
+        from rdflib.plugins.sparql import parser
+
+        names = {id(value): name for name, value in vars(parser).items()
+                 if isinstance(value, ParserElement) and name.isupper()}
+        terminals = tuple((leaf, label) for leaf in _leaves(parser.Query, names)
+                          if (label := _label(leaf, names.get(id(leaf)))) is not None)
+        # the functions' names: the keywords of their calls, not of their arguments
+        arguments = {id(e): "" for e in (parser.Expression, parser.GroupGraphPattern,
+                                         parser.ExpressionList, parser.Var)}
+        functions = frozenset(
+            label for root in (parser.BuiltInCall, parser.Aggregate)
+            for leaf in _leaves(root, {**names, **arguments})
+            if id(leaf) not in arguments
+            and (label := _label(leaf, names.get(id(leaf)))) and label[0].isalpha()
+            and label not in ("DISTINCT", "SEPARATOR"))
+        _grammar = _Grammar(terminals, functions)
+    return _grammar
+
+
+def _record_failure(instring: str, loc: int, element: Any, exc: Exception) -> None:
+    record = getattr(_diagnosing, "record", None)
+    if record is None:  # another thread's parse, while this one diagnoses
+        return
+    if loc > record["loc"]:
+        record["loc"], record["expected"] = loc, []
+    if loc == record["loc"]:
+        label = record["labels"].get(id(element))
+        if label is not None and label not in record["expected"]:
+            record["expected"].append(label)
+
+
+def expectations(query: str) -> tuple[int, list[str]] | None:
+    """Where the parser got furthest in ``query``, and what it tried there (in words).
+
+    The query is parsed again with every terminal of the grammar reporting its
+    failures; ``None`` if it parses (then there is nothing to say).
+    """
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import Query
+
+    grammar = _the_grammar()
+    record: dict[str, Any] = {"loc": -1, "expected": [],
+                              "labels": {id(e): label for e, label in grammar.terminals}}
+    with _diagnosis_lock:
+        saved = [(element, element.failAction) for element, _ in grammar.terminals]
+        for element, _ in grammar.terminals:
+            element.failAction = _record_failure
+        _diagnosing.record = record
+        try:
+            Query.parse_string(query, parse_all=True)
+            return None
+        except ParseBaseException:
+            pass
+        finally:
+            _diagnosing.record = None
+            for element, action in saved:
+                element.failAction = action
+    if record["loc"] < 0:
+        return None
+    return record["loc"], _tidy(record["expected"], grammar.functions)
+
+
+def _tidy(expected: list[str], functions: frozenset[str]) -> list[str]:
+    """Say each thing once, the built-in functions as one, the prologue last."""
+    listed: list[str] = []
+    named_functions = [e for e in expected if e in functions]
+    for item in expected:
+        if len(named_functions) > 3 and item in functions:
+            item = _FUNCTIONS
+        if item not in listed:
+            listed.append(item)
+    # parts of a prefixed name the grammar tries on their own: said by the whole
+    if "a prefixed name" in listed or "a prefix (such as ex:)" in listed:
+        listed = [item for item in listed if item not in ("a name", "':'")]
+    if "a prefixed name" in listed and "a prefix (such as ex:)" in listed:
+        listed.remove("a prefix (such as ex:)")
+    if "'('" in listed and "'()'" in listed:
+        listed.remove("'()'")
+    return sorted(listed, key=lambda item: item in _PROLOGUE)
+
+
+def _found(query: str, loc: int) -> str:
+    rest = query[loc:]
+    if not rest.strip():
+        return _END
+    if rest[0] in "\r\n":
+        return "a line break"
+    if rest[0].isspace():
+        return "a space"
+    match = _TOKEN.match(rest)
+    token = match.group(0) if match else rest[:1]
+    return repr(token[:40] + ("…" if len(token) > 40 else ""))
+
+
+def _listed(expected: list[str]) -> str:
+    if len(expected) == 1:
+        return expected[0]
+    shown = expected[:_MOST_LISTED]
+    more = ", …" if len(expected) > _MOST_LISTED else ""
+    return "one of " + ", ".join(shown) + more
 
 
 def _field(node: Any, name: str) -> Any:

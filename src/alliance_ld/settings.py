@@ -5,10 +5,24 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .resources import BASE_IRI
+
+#: ``--public-url auto``: the address served on (what ``make run`` passes).
+AUTO = "auto"
+
+
+def served_url(host: str, port: int) -> str:
+    """``http://HOST:PORT/`` as a client on this machine reaches it (wildcard: loopback)."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
 
 
 class Settings(BaseSettings):
@@ -22,7 +36,8 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         None,
         description="public address of this server; the canonical base is rewritten to it "
-        "in every response and back in incoming queries",
+        "in every response and back in incoming queries ('auto': http://HOST:PORT/ of the "
+        "address served on, 127.0.0.1 for the wildcard 0.0.0.0)",
     )
     root_path: str = Field("", description="path prefix when served behind a reverse proxy")
     forwarded_allow_ips: str = Field(
@@ -77,6 +92,9 @@ class Settings(BaseSettings):
     incoming_page_size: int = Field(50, ge=1, description="incoming links per description page")
     log_json: bool = Field(True, description="structured (JSON) access logs")
 
+    #: Whether ``public_url`` was ``auto`` (it follows the port actually served on).
+    _public_url_auto: bool = PrivateAttr(default=False)
+
     @property
     def client_query_limit(self) -> int:
         if self.client_queries is not None:
@@ -86,9 +104,27 @@ class Settings(BaseSettings):
     @field_validator("base_iri", "public_url")
     @classmethod
     def _ends_with_slash(cls, value: str | None) -> str | None:
+        if value is not None and value.strip().lower() == AUTO:
+            return AUTO
         if value is not None and not value.endswith("/"):
             value += "/"
         return value
+
+    @model_validator(mode="after")
+    def _derive_public_url(self) -> Settings:
+        if self.public_url == AUTO:
+            self._public_url_auto = True
+            self.public_url = served_url(self.host, self.port)
+        return self
+
+    def served_on(self, port: int) -> Settings:
+        """These settings for a server listening on ``port`` (an ``auto`` public URL follows it)."""
+        update: dict[str, object] = {"port": port}
+        if self._public_url_auto:
+            update["public_url"] = served_url(self.host, port)
+        copy = self.model_copy(update=update)
+        copy._public_url_auto = self._public_url_auto
+        return copy
 
     @field_validator("root_path")
     @classmethod

@@ -286,7 +286,10 @@ def render(request: Request, publication: Publication, template: str, *,
     return HTMLResponse(body, status_code=status_code, headers=dict(headers or {}))
 
 
+#: The site's icon (``<link rel="icon">`` on every page; ``/favicon.ico`` redirects to it).
+FAVICON_PATH = "/static/favicon.svg"
+
 __all__ = [
-    "Alternate", "environment", "render", "render_text", "curie", "is_safe_link", "local_url",
-    "root_path",
+    "FAVICON_PATH", "Alternate", "environment", "render", "render_text", "curie", "is_safe_link",
+    "local_url", "root_path",
 ]

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
-from ...templating import local_url
+from ...templating import FAVICON_PATH, local_url
 from .editor import BUILD_COMMAND, STATIC_DIR
 
 router = APIRouter(tags=["operations"])
@@ -37,6 +37,7 @@ _PAGE = Markup("""\
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>alliance-ld – API</title>
+<link rel="icon" type="image/svg+xml" href="{icon}">
 <link rel="stylesheet" href="{swagger}swagger-ui.css">
 </head>
 <body>
@@ -54,6 +55,7 @@ _MISSING = Markup("""\
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>alliance-ld – API</title>
+<link rel="icon" type="image/svg+xml" href="{icon}">
 <link rel="stylesheet" href="{css}">
 </head>
 <body>
@@ -80,11 +82,13 @@ def vendor_available(folder: Path | None = None) -> bool:
             include_in_schema=False)
 async def docs(request: Request) -> HTMLResponse:
     openapi = escape(local_url(request, "/openapi.json"))
+    icon = escape(local_url(request, FAVICON_PATH))
     if not vendor_available():
         # not cached: the page is to change as soon as Swagger UI is built
         return HTMLResponse(_MISSING.format(css=escape(local_url(request, "/static/css/site.css")),
-                                            build_command=BUILD_COMMAND, openapi=openapi),
+                                            build_command=BUILD_COMMAND, openapi=openapi,
+                                            icon=icon),
                             headers={"Cache-Control": "no-store"})
     return HTMLResponse(_PAGE.format(swagger=escape(local_url(request, VENDOR_PATH)),
-                                     openapi=openapi,
+                                     openapi=openapi, icon=icon,
                                      init=escape(local_url(request, "/static/docs.js"))))

@@ -28,7 +28,7 @@ from ...namespace import ALD
 from ...network import Network, build_network, render_svg
 from ...publication import Publication
 from ...search import DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_LENGTH, Results, SearchQueryError, search
-from ...templating import Alternate, is_safe_link, local_url, render
+from ...templating import FAVICON_PATH, Alternate, is_safe_link, local_url, render
 from ..deps import PublicationDep
 from ..openapi import (
     BAD_REQUEST,
@@ -39,6 +39,7 @@ from ..openapi import (
     ok,
     responses,
 )
+from .void import void_alternates
 
 router = APIRouter(tags=["Pages"], default_response_class=Response)
 
@@ -145,6 +146,8 @@ def home(request: Request, publication: PublicationDep) -> Response:
     return render(
         request, publication, "home.html",
         headers={"Vary": "Accept"},
+        # the page as data is the dataset's description, where RDF clients are sent
+        alternates=void_alternates(request),
         categories=catalogue(publication),
         sources=sources(publication),
         title=void.TITLE,
@@ -160,6 +163,13 @@ def home(request: Request, publication: PublicationDep) -> Response:
         graphs=len(publication.data_graphs),
         example=base + "id/alliance/nato",
     )
+
+
+@router.get("/favicon.ico", name="favicon", include_in_schema=False)
+def favicon(request: Request) -> Response:
+    """Where browsers (and crawlers) look for an icon without reading the page: the SVG icon."""
+    return RedirectResponse(local_url(request, FAVICON_PATH), status_code=301,
+                            headers={"Cache-Control": "public, max-age=86400"})
 
 
 # -- search --------------------------------------------------------------------------

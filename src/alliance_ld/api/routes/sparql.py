@@ -11,14 +11,18 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 import anyio
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import (
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+    StreamingResponse,
+)
 
 from ... import conneg
 from ...admission import ClientLimiter
@@ -28,6 +32,7 @@ from ...errors import InputError, shown_input
 from ...publication import PREFIXES, Publication
 from ...query_analysis import UpdateRefusedError
 from ...sparql import query_dataset
+from ...templating import render
 from ..deps import ExecutorDep, PublicationDep
 from ..middleware import etag_matches
 from ..openapi import (
@@ -158,7 +163,8 @@ async def _answer_admitted(request: Request, publication: Publication, executor:
     else:
         chosen = conneg.by_override(overrides, tables[kind]) if overrides else None
         if chosen is None:
-            chosen = conneg.negotiate(accept, tables[kind])
+            chosen = (conneg.negotiate_graph(accept, tables[kind]) if kind == "graph"
+                      else conneg.negotiate(accept, tables[kind]))
     if chosen is None:
         offered = ", ".join(f.media_type for f in tables[kind])
         return PlainTextResponse(
@@ -376,52 +382,58 @@ async def sparql_post(request: Request, publication: PublicationDep,
     )
 
 
+LIMITS_JSON = conneg.Format("json", "application/json", "json")
+LIMITS_FORMATS: tuple[conneg.Format, ...] = (conneg.HTML, LIMITS_JSON)
+LIMITS_OVERRIDES = {"json": LIMITS_JSON, LIMITS_JSON.media_type: LIMITS_JSON,
+                    "html": conneg.HTML, conneg.HTML.media_type: conneg.HTML}
+
+
 @router.get("/sparql/limits", name="sparql_limits", summary="What the endpoint limits and why",
-            responses=responses(ok("The limits, as a page", (HTML,)), NOT_MODIFIED, NOT_READY))
-async def sparql_limits(request: Request, publication: PublicationDep,
-                        executor: ExecutorDep) -> HTMLResponse:
-    s = publication.settings
-    if executor.unsandboxed is None:
-        sandbox = ("<p id=\"sandbox\">Enforced by the operating system: the query workers run "
-                   "under a seccomp filter that denies them every new socket, so they cannot "
-                   "open a network connection whatever a query asks.</p>")
+            responses=responses(
+                ok("The limits: a page for people (the default), or JSON for a client that "
+                   "asks for it (Accept: application/json, or format=json)",
+                   (HTML, LIMITS_JSON.media_type)),
+                NOT_MODIFIED, bad_request("Bad request: an unknown format"), NOT_ACCEPTABLE,
+                NOT_READY))
+async def sparql_limits(
+    request: Request, publication: PublicationDep, executor: ExecutorDep,
+    format: Annotated[str | None, Query(
+        description="json or html; overrides Accept",
+        json_schema_extra={"enum": ["html", "json"]})] = None,
+) -> Response:
+    if format is not None:
+        chosen = LIMITS_OVERRIDES.get(format.strip().lower())
+        if chosen is None:
+            return PlainTextResponse(f"unknown format {shown_input(format)}: use json or html\n",
+                                     status_code=400)
     else:
-        sandbox = ("<p id=\"sandbox\" class=\"warning\"><strong>NOT enforced by the operating "
-                   f"system</strong>: {html.escape(executor.unsandboxed)}. The operator started "
-                   "the server with <code>--allow-unsandboxed-workers</code>; only the query "
-                   "parse below stands between a query and the network.</p>")
+        chosen = conneg.negotiate(request.headers.get("accept"), LIMITS_FORMATS)
+    if chosen is None:
+        offered = ", ".join(f.media_type for f in LIMITS_FORMATS)
+        return PlainTextResponse(
+            f"Not Acceptable: the limits are available as {offered}\n", status_code=406,
+            headers={"Vary": "Accept"})
+    s = publication.settings
     limiter: ClientLimiter = request.app.state.limiter
-    return HTMLResponse(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<title>Query limits - alliance-ld</title></head><body><main>"
-        "<h1>Query limits</h1>"
-        f"<p id=\"max-rows\">Results are cut at <strong>{s.max_rows}</strong> rows (or triples "
-        f"for CONSTRUCT and DESCRIBE), and at about <strong>{s.max_result_bytes}</strong> "
-        "bytes. A cut result carries the header "
-        "<code>X-Result-Truncated: true</code>, and SPARQL JSON and XML results link here from "
-        "their <code>head</code>. Use LIMIT and OFFSET to page through larger results.</p>"
-        f"<p id=\"timeout\">A query that runs longer than <strong>{s.query_timeout:g} s</strong> "
-        "is stopped and answered <code>503</code>.</p>"
-        f"<p id=\"size\">Queries and request bodies may be up to <strong>{s.max_query_bytes}"
-        "</strong> bytes long (<code>413</code> beyond), with brackets nested up to "
-        f"<strong>{s.max_query_depth}</strong> levels (<code>400</code> beyond); a request "
-        f"body must arrive within <strong>{s.body_timeout:g} s</strong> (<code>408</code>).</p>"
-        f"<p id=\"admission\">Each client may have <strong>{limiter.limit}</strong> "
-        "queries running or waiting at once (<code>429</code> beyond). At most "
-        f"<strong>{executor.queue_size}</strong> queries wait for a busy worker, each for at "
-        f"most <strong>{executor.queue_wait:g} s</strong> (<code>503</code> with "
-        "<code>Retry-After</code> beyond).</p>"
-        "<h2>No outbound requests</h2>"
-        "<p id=\"network\">The endpoint never sends requests to other servers. Every query is "
-        "parsed before it runs; one with <code>SERVICE</code> anywhere is refused "
-        "(<code>400</code>), and a query the parser cannot read is not run. "
-        "<code>FROM</code>, <code>FROM NAMED</code> and "
-        "<code>default-graph-uri</code>/<code>named-graph-uri</code> name graphs of this store "
-        "only (any other IRI is an empty graph).</p>"
-        + sandbox +
-        "<p id=\"updates\">SPARQL Update is disabled (403): this endpoint is read-only.</p>"
-        "</main></body></html>"
-    )
+    limits = {
+        "max_rows": s.max_rows,
+        "max_result_bytes": s.max_result_bytes,
+        "query_timeout_seconds": s.query_timeout,
+        "max_query_bytes": s.max_query_bytes,
+        "max_query_depth": s.max_query_depth,
+        "body_timeout_seconds": s.body_timeout,
+        "client_queries": limiter.limit,
+        "queue_size": executor.queue_size,
+        "queue_wait_seconds": executor.queue_wait,
+        "outbound_requests": False,
+        "workers_sandboxed": executor.unsandboxed is None,
+        "unsandboxed_reason": executor.unsandboxed,
+        "read_only": True,
+    }
+    headers = {"Vary": "Accept"}
+    if chosen is LIMITS_JSON:
+        return JSONResponse(limits, headers=headers)
+    return render(request, publication, "limits.html", headers=headers, limits=limits)
 
 
 SD = "http://www.w3.org/ns/sparql-service-description#"

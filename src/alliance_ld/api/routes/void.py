@@ -107,7 +107,8 @@ def not_acceptable(request: Request, formats: Sequence[conneg.Format]) -> PlainT
 # VoID
 
 
-def _void_alternates(request: Request) -> list[Alternate]:
+def void_alternates(request: Request) -> list[Alternate]:
+    """The VoID description in each RDF format (the home page's data, too)."""
     path = local_url(request, "/.well-known/void")
     return [Alternate(f"{path}?format={f.name}", f.media_type, FORMAT_TITLES[f.name])
             for f in VOID_FORMATS if f is not conneg.HTML]
@@ -122,7 +123,7 @@ async def void_description(request: Request, publication: PublicationDep) -> Res
     chosen = choose(request, VOID_FORMATS, default=conneg.TURTLE)
     if chosen is None:
         return not_acceptable(request, VOID_FORMATS)
-    alternates = _void_alternates(request)
+    alternates = void_alternates(request)
     link = ", ".join(f'<{a.href}>; rel="alternate"; type="{a.media_type}"' for a in alternates)
     headers = {"Vary": "Accept", "Link": link}
     if chosen is conneg.HTML:
