@@ -1,8 +1,8 @@
 """Prometheus metrics, served at ``/metrics``.
 
 * ``http_requests_total``, ``http_request_duration_seconds`` and
-  ``http_response_size_bytes``: requests by route *template* (``/id/{path:path}``,
-  never the raw path; ``none`` for a path no route has), method and grouped status
+  ``http_response_size_bytes``: requests by route *template* as OpenAPI writes it
+  (``/id/{path}``, never the raw path; ``none`` for a path no route has), method and grouped status
   (``2xx``), answers from the response cache included (:class:`HttpMetricsMiddleware`);
 * ``alliance_ld_query_duration_seconds``: how long SPARQL queries take in the
   worker pool, by outcome (``ok``, ``timeout``, ``error``), observed around
@@ -181,7 +181,8 @@ class RouteTemplateMiddleware:
             await self.app(scope, receive, send)
         finally:
             route = scope.get("route")
-            path = getattr(route, "path", None)
+            # the template as OpenAPI writes it: "/doc/{path}", without the convertor
+            path = getattr(route, "path_format", None) or getattr(route, "path", None)
             if isinstance(path, str):
                 note_route(scope, path)
 
