@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -214,6 +215,17 @@ def _data_paths(settings: Settings) -> list[Path]:
     return list(settings.data) if settings.data else [DATA_DIR]
 
 
+_BLANK = re.compile(rb"_:[A-Za-z0-9_.-]+")
+
+
+def data_digest(nquads: bytes) -> str:
+    """A version of the data that is the same for the same data, load after load: the
+    SHA-256 of its N-Quads lines sorted, blank node labels (which every load names
+    afresh) left out. Citations and ETags name the data by it."""
+    lines = sorted(_BLANK.sub(b"_:", line) for line in nquads.splitlines() if line.strip())
+    return hashlib.sha256(b"\n".join(lines)).hexdigest()
+
+
 def load_publication(settings: Settings) -> Publication:
     """Load ontology, data and shapes; validate; raise if the data violates the shapes.
 
@@ -233,7 +245,7 @@ def load_publication(settings: Settings) -> Publication:
     for shapes_file in rdf_files(SHAPES_DIR):
         store.load_file(shapes_file, SHAPES_GRAPH)
     nquads = store.nquads()
-    version = hashlib.sha256(nquads).hexdigest()
+    version = data_digest(nquads)
     publication = Publication(
         settings=settings,
         backend=store.backend(version),

@@ -37,6 +37,7 @@ and no query result can put a script behind a link.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -246,6 +247,13 @@ def url_helper(context: Context, path: str) -> str:
     return root + "/" + path.lstrip("/")
 
 
+def script_json(value: object) -> Markup:
+    """JSON safe inside ``<script type="application/…json">`` (no ``</script>``, no ``<!--``)."""
+    text = json.dumps(value, ensure_ascii=False, indent=1)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
 def _create_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -258,6 +266,7 @@ def _create_environment() -> Environment:
         url=url_helper, curie=curie, is_blank=is_blank, blank_id=blank_id, site_name=SITE_NAME,
         data_licence=DATA_LICENCE, code_licence=CODE_LICENCE,
     )
+    env.filters["script_json"] = script_json
     return env
 
 

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -22,7 +24,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from ... import conneg, void
+from ... import citation, conneg, void
 from ...errors import shown_input
 from ...namespace import ALD
 from ...network import Network, build_network, render_svg
@@ -39,7 +41,7 @@ from ..openapi import (
     ok,
     responses,
 )
-from .void import void_alternates
+from .void import choose, document_response, not_acceptable, void_alternates
 
 router = APIRouter(tags=["Pages"], default_response_class=Response)
 
@@ -156,6 +158,8 @@ def home(request: Request, publication: PublicationDep) -> Response:
         licence=void.LICENCE,
         licence_name=void.LICENCE_NAME,
         citation=void.citation(base),
+        cite_links=cite_links(request),
+        schema_org=citation.schema_org(publication, base, base),
         version=void.VERSION,
         base=base,
         persistent_base=base.split("://", 1)[-1],
@@ -163,6 +167,62 @@ def home(request: Request, publication: PublicationDep) -> Response:
         graphs=len(publication.data_graphs),
         example=base + "id/alliance/nato",
     )
+
+
+# -- citations ----------------------------------------------------------------------
+
+# (the names are aliases too, so that format=csl-json and format=bibtex choose them)
+CSL = conneg.Format("csl-json", citation.CSL_JSON, "json", ("application/json", "csl-json"))
+BIB = conneg.Format("bibtex", citation.BIBTEX, "bib", ("text/x-bibtex", "bibtex"))
+CITE_FORMATS = (CSL, BIB)
+
+
+def cite_links(request: Request, resource: str | None = None) -> dict[str, str]:
+    """The URLs of the citation of the dataset, or of ``resource`` (a path below id/)."""
+    params = {"resource": resource} if resource else {}
+    return {f.name: local_url(request, "/cite") + "?" + urlencode({**params, "format": f.name})
+            for f in CITE_FORMATS}
+
+
+@router.get("/cite", name="cite",
+            summary="How to cite the dataset, or one resource: CSL-JSON or BibTeX",
+            responses=responses(
+                ok("The citation, with the release and data versions",
+                   (citation.CSL_JSON, citation.BIBTEX)),
+                bad_request("Bad request: 'resource' is not the path of one of our resources "
+                            "(such as alliance/nato)"),
+                NOT_MODIFIED, NOT_ACCEPTABLE, NOT_READY))
+def cite(request: Request, publication: PublicationDep,
+         resource: Annotated[str | None, Query(
+             description="The resource's path below /id/, such as alliance/nato; without "
+                         "it, the dataset", max_length=300)] = None,
+         format_: Annotated[str | None, Query(
+             alias="format", description="csl-json or bibtex (else by Accept; CSL-JSON "
+                                         "by default)")] = None) -> Response:
+    chosen = choose(request, CITE_FORMATS, default=CSL)
+    if chosen is None:
+        return not_acceptable(request, CITE_FORMATS)
+    base = publication.settings.base_iri
+    if resource is None:
+        item = citation.csl(publication, base)
+    else:
+        from ...describe import is_known
+
+        iri = base + "id/" + resource.strip("/")
+        if not re.fullmatch(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*", resource.strip("/")) or (
+                not is_known(publication, iri)):
+            return PlainTextResponse(f"Bad request: resource {shown_input(resource)} is not "
+                                     "one of ours (give its path below /id/, such as "
+                                     "alliance/nato)\n", status_code=400)
+        page = base + "doc/" + resource.strip("/")
+        item = citation.csl(publication, base, iri, publication.labels.get(iri), page)
+    if chosen is BIB:
+        body = citation.bibtex(item).encode("utf-8")
+    else:
+        body = (json.dumps([item], ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    body = publication.rewriter.to_public_bytes(body)
+    return document_response(publication, body, chosen.content_type,
+                             headers={"Vary": "Accept"})
 
 
 @router.get("/favicon.ico", name="favicon", include_in_schema=False)

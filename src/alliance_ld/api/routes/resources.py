@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi import Path as FastAPIPath
@@ -46,7 +46,7 @@ from markupsafe import Markup
 from rdflib.term import BNode, Literal, URIRef
 from starlette.convertors import Convertor, register_url_convertor
 
-from ... import conneg, jsonld, void
+from ... import citation, conneg, jsonld, void
 from ...backend.writers import check_iri
 from ...describe import (
     DCT_SOURCE,
@@ -550,7 +550,15 @@ def _page_context(request: Request, publication: Publication, stem: str,
     page = description.page
     pages = [(n, _local(request, _with_page(f"doc/{stem}.html", n)))
              for n in range(1, description.pages + 1)]
+    base = publication.settings.base_iri
+    doc_page = base + "doc/" + stem
+    item = citation.csl(publication, base, description.iri,
+                        publication.labels.get(description.iri), doc_page)
+    links = {name: _local(request, "cite") + "?" + urlencode({"resource": stem, "format": name})
+             for name in ("csl-json", "bibtex")}
     return {
+        "schema_org": citation.schema_org(publication, base, doc_page, description),
+        "cite": {"bibtex": citation.bibtex(item), "links": links},
         "iri": description.iri,
         "description": description,
         "types": [str(t) for t in description.values(RDF_TYPE) if isinstance(t, URIRef)],
