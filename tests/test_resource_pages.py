@@ -59,7 +59,8 @@ def test_navigation_and_footer(nato: Element) -> None:
         "CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/")
     assert "MIT" in footer.text
     assert nato.find("main").attrs["id"] == "content"
-    assert not nato.find_all("script")
+    # no script runs: the one script element is a data block (schema.org JSON-LD)
+    assert [s.get("type") for s in nato.find_all("script")] == ["application/ld+json"]
 
 
 def test_alternates_in_head_and_in_the_data_section(nato: Element) -> None:

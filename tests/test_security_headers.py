@@ -195,7 +195,8 @@ def test_pages_have_no_inline_script_or_style(client, path: str) -> None:  # typ
     page = parse_html(response.text)
     for script in page.find_all("script"):
         # a script runs only from our files; data blocks are not run
-        assert script.get("src") or script.get("type") == "application/json", script.attrs
+        assert script.get("src") or script.get("type") in (
+            "application/json", "application/ld+json"), script.attrs
         if script.get("src"):
             assert (script.get("src") or "").startswith("/static/")
             assert not script.raw_text.strip()
