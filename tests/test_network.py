@@ -251,3 +251,28 @@ def test_text_equivalent_names_each_relationship(page: Element) -> None:
                  if r.attrs["data-relationship"] == ID + "partnership/partnership-for-peace")
     assert "North Atlantic Treaty Organization" not in peace.text()
     assert ("Finland", "/id/nation/finland") in peace.links()
+
+
+def test_the_network_in_a_year(client) -> None:  # type: ignore[no-untyped-def]
+    """1985 against 2024: the memberships in force at some time in each year (the record:
+    NATO had 16 members in 1985 and 32 in 2024; AUKUS began in 2021)."""
+    def members(year: int) -> dict[str, set[str]]:
+        from html_tree import parse_html
+
+        page = parse_html(client.get("/network", params={"year": year}).text)
+        table = page.find("table", class_="network-members")
+        return {row.get("data-relationship") or "": {li.get("data-member") or ""
+                                                     for li in row.find_all("li")}
+                for row in table.find_all("tr") if row.get("data-relationship")}
+
+    base = "https://w3id.org/alliance-ld/id/"
+    in_1985, in_2024 = members(1985), members(2024)
+    assert len(in_1985[base + "alliance/nato"]) == 16
+    assert len(in_2024[base + "alliance/nato"]) == 32
+    assert base + "partnership/aukus" not in in_1985
+    assert in_2024[base + "partnership/aukus"] == {base + "nation/australia",
+                                                   base + "nation/united-kingdom",
+                                                   base + "nation/united-states"}
+    svg = client.get("/network.svg", params={"year": 1985})
+    assert svg.status_code == 200 and "aukus" not in svg.text.lower()
+    assert client.get("/network", params={"year": "nineteen"}).status_code == 400

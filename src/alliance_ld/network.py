@@ -40,12 +40,19 @@ MEMBERSHIPS_QUERY = """\
 PREFIX ald:  <https://w3id.org/alliance-ld/ontology#>
 PREFIX org:  <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?membership ?relationship ?kind ?member ?nation WHERE {
+PREFIX time: <http://www.w3.org/2006/time#>
+SELECT DISTINCT ?membership ?relationship ?kind ?member ?nation ?s0 ?e1 ?end WHERE {
   ?membership org:organization ?relationship ; org:member ?member .
   VALUES ?kind { ald:Alliance ald:Partnership }
   ?relationship a/rdfs:subClassOf* ?kind .
   FILTER(isIRI(?member))
   BIND(EXISTS { ?member a/rdfs:subClassOf* ald:Nation } AS ?nation)
+  OPTIONAL { ?membership ald:startDate ?start .
+             ?si time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear ?start ;
+                 ald:earliestDate ?s0 }
+  OPTIONAL { ?membership ald:endDate ?end .
+             OPTIONAL { ?ei time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear ?end ;
+                            ald:latestDate ?e1 } }
 }
 """
 
@@ -112,12 +119,28 @@ class LabelSource(Protocol):
     def get(self, iri: str, default: str | None = None) -> str | None: ...
 
 
-def build_network(backend: Backend, labels: LabelSource) -> Network:
-    """Read every membership of an alliance or partnership through the back end."""
+def in_year(start_earliest: str | None, end: str | None, end_latest: str | None,
+            year: int) -> bool:
+    """Whether a membership may have been in force at some time in ``year``: begun by
+    its last day (its start's first possible day) and not ended before its first (the
+    end's last possible day). One without a start date cannot be placed: left out."""
+    if start_earliest is None or start_earliest > f"{year:04d}-12-31":
+        return False
+    if end is None:
+        return True
+    return end_latest is not None and end_latest > f"{year:04d}-01-01"
+
+
+def build_network(backend: Backend, labels: LabelSource, year: int | None = None) -> Network:
+    """Read every membership of an alliance or partnership through the back end (with
+    ``year``, those in force at some time in that year)."""
     network = Network()
     pairs: dict[tuple[str, str], list[str]] = {}
     rows = []
     for row in backend.select(MEMBERSHIPS_QUERY):
+        if year is not None and not in_year(*(None if row.get(k) is None else str(row[k])
+                                              for k in ("s0", "end", "e1")), year):
+            continue
         rows.append((str(row["membership"]), str(row["relationship"]), str(row["kind"]),
                      str(row["member"]), str(row["nation"]) == "true"))
     fetch = getattr(labels, "fetch", None)

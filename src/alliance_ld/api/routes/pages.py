@@ -317,8 +317,13 @@ def _with_format(request: Request, value: str) -> str:
 # -- network -------------------------------------------------------------------------
 
 
-def _network(publication: Publication) -> Network:
-    return build_network(publication.backend, publication.labels)
+def _network(publication: Publication, year: int | None = None) -> Network:
+    return build_network(publication.backend, publication.labels, year)
+
+
+YearParam = Annotated[int | None, Query(
+    ge=1, le=9999, description="Only the memberships in force at some time in this year "
+                               "(begun by its end, not ended before its start)")]
 
 
 def _linker(request: Request, publication: Publication) -> Callable[[str], str | None]:
@@ -335,8 +340,9 @@ def _linker(request: Request, publication: Publication) -> Callable[[str], str |
 @router.get("/network.svg", name="network_svg",
             summary="The alliance network as SVG",
             responses=responses(ok("The picture", (SVG_TYPE,)), NOT_MODIFIED, NOT_READY))
-def network_svg(request: Request, publication: PublicationDep) -> Response:
-    svg = render_svg(_network(publication), _linker(request, publication))
+def network_svg(request: Request, publication: PublicationDep,
+                year: YearParam = None) -> Response:
+    svg = render_svg(_network(publication, year), _linker(request, publication))
     body = '<?xml version="1.0" encoding="UTF-8"?>\n' + publication.rewriter.to_public(svg)
     return Response(body, media_type=SVG_TYPE)
 
@@ -345,8 +351,11 @@ def network_svg(request: Request, publication: PublicationDep) -> Response:
             summary="The alliance network (HTML with SVG and text equivalent)",
             responses=responses(ok("The page", (conneg.HTML.media_type,)), NOT_MODIFIED,
                                 NOT_READY))
-def network_page(request: Request, publication: PublicationDep) -> Response:
-    network = _network(publication)
+def network_page(request: Request, publication: PublicationDep,
+                 year: YearParam = None) -> Response:
+    network = _network(publication, year)
     svg = render_svg(network, _linker(request, publication))
+    suffix = f"?year={year}" if year is not None else ""
     return render(request, publication, "network.html", network=network, rows=network.rows(),
-                  svg=Markup(svg))
+                  svg=Markup(svg), year=year, svg_href=local_url(request, "/network.svg") + suffix,
+                  page_href=local_url(request, "/network"))
