@@ -50,10 +50,10 @@ def test_tex_special_characters_are_escaped() -> None:
     assert "author = {{A \\& B}}" in bibtex(item)
 
 
-def test_an_unknown_resource_is_a_400(client: TestClient) -> None:
+def test_an_unknown_resource_is_a_404(client: TestClient) -> None:
     for resource in ("nope/x", "../etc", "alliance/nato>"):
         response = client.get("/cite", params={"resource": resource})
-        assert response.status_code == 400 and "is not one of ours" in response.text
+        assert response.status_code == 404 and "is not one of ours" in response.text
 
 
 def _schema_org(html: str) -> tuple[rdflib.Graph, dict]:  # type: ignore[type-arg]

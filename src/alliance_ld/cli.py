@@ -65,10 +65,38 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
     # With --out, only the artefacts are written; the namespace module stays put.
+    if args.out:
+        Path(args.out).mkdir(parents=True, exist_ok=True)
     written = build(Path(args.out), namespace_module=None) if args.out else build()
     for path in written:
         print(f"wrote {path}")
+    if args.tables:
+        for path in write_tables(Path(args.tables)):
+            print(f"wrote {path}")
     return EXIT_OK
+
+
+def write_tables(folder: Path) -> list[Path]:
+    """The analysis-ready tables of the shipped data (validated first), written to ``folder``:
+    the same files ``/downloads`` serves, with the canonical IRIs."""
+    from . import tables
+    from .publication import load_publication
+    from .settings import Settings
+    from .void import VERSION, tables_path
+
+    publication = load_publication(Settings())
+    base = publication.settings.base_iri + tables_path("")
+    built = tables.build(publication, base, VERSION)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name, text in (("membership-year.csv", built.membership_year),
+                       ("state-year.csv", built.state_year),
+                       ("dyad-year.csv", built.dyad_year),
+                       ("tables.csv-metadata.json", built.metadata)):
+        path = folder / name
+        path.write_text(text, encoding="utf-8", newline="")
+        out.append(path)
+    return out
 
 
 def cmd_normalise_ontology(args: argparse.Namespace) -> int:
@@ -307,6 +335,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("build", cmd_build, "Generate the ontology's release artefacts.", data=False)
     p.add_argument("--out", metavar="DIR", help="write the artefacts to DIR instead")
+    p.add_argument("--tables", metavar="DIR",
+                   help="also write the analysis-ready tables (CSV and their CSV on the Web "
+                        "metadata) of the shipped data to DIR")
 
     p = add("normalise-ontology", cmd_normalise_ontology,
             "Rewrite the ontology's edit file (OWL Functional Syntax) in its canonical form.",

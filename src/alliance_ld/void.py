@@ -150,6 +150,8 @@ class Downloads:
     graphs: tuple[Download, ...]
     folder: Path
     by_path: dict[str, Download] = field(default_factory=dict)
+    #: The analysis-ready tables (CSV) and their CSV on the Web metadata: not RDF dumps.
+    tables: tuple[Download, ...] = ()
 
     @property
     def all(self) -> tuple[Download, ...]:
@@ -269,8 +271,9 @@ def _build_downloads(publication: Publication) -> Downloads:
             triples=publication.graph_sizes().get(graph, 0),
             graph=graph,
         ))
-    result = Downloads(VERSION, dump, tuple(graphs), folder)
-    result.by_path.update({d.path: d for d in result.all})
+    result = Downloads(VERSION, dump, tuple(graphs), folder,
+                       tables=_build_tables(publication, folder, written))
+    result.by_path.update({d.path: d for d in (*result.all, *result.tables)})
     with _lock:
         previous = _builds.get(id(publication))
         _builds[id(publication)] = (publication, folder)
@@ -278,6 +281,36 @@ def _build_downloads(publication: Publication) -> Downloads:
         # the files of the data before: a download under way keeps its open file
         shutil.rmtree(previous[1], ignore_errors=True)
     return result
+
+
+def tables_path(name: str, version: str = VERSION) -> str:
+    return f"downloads/{version}/{name}"
+
+
+def _build_tables(publication: Publication, folder: Path,
+                  written: Callable[[str, Callable[[Any], None]], tuple[Path, int, str]],
+                  ) -> tuple[Download, ...]:
+    from . import tables
+
+    base = publication.settings.base_iri + tables_path("")
+    built = tables.build(publication, base, VERSION)
+    out = []
+    for name, text, media, title in (
+            ("membership-year.csv", built.membership_year, "text/csv; charset=utf-8",
+             "Membership-year table (CSV)"),
+            ("state-year.csv", built.state_year, "text/csv; charset=utf-8",
+             "State-year table (CSV)"),
+            ("dyad-year.csv", built.dyad_year, "text/csv; charset=utf-8",
+             "Dyad-year table (CSV)"),
+            ("tables.csv-metadata.json", built.metadata, "application/csvm+json",
+             "The tables' CSV on the Web metadata")):
+        data = text.encode("utf-8")
+        file, size, digest = written(name, lambda sink, data=data: _write_rewritten(
+            [data], sink, publication))
+        rows = max(text.count("\r\n") - 1, 0) if name.endswith(".csv") else 0
+        out.append(Download(path=tables_path(name), filename=name, media_type=media,
+                            file=file, size=size, digest=digest, title=title, triples=rows))
+    return tuple(out)
 
 
 def downloads(publication: Publication) -> Downloads:

@@ -189,8 +189,9 @@ def cite_links(request: Request, resource: str | None = None) -> dict[str, str]:
             responses=responses(
                 ok("The citation, with the release and data versions",
                    (citation.CSL_JSON, citation.BIBTEX)),
-                bad_request("Bad request: 'resource' is not the path of one of our resources "
-                            "(such as alliance/nato)"),
+                {404: {"description": "Not Found: 'resource' is not the path of one of our "
+                                      "resources (such as alliance/nato)",
+                       "content": {"text/plain": {"schema": {"type": "string"}}}}},
                 NOT_MODIFIED, NOT_ACCEPTABLE, NOT_READY))
 def cite(request: Request, publication: PublicationDep,
          resource: Annotated[str | None, Query(
@@ -211,9 +212,9 @@ def cite(request: Request, publication: PublicationDep,
         iri = base + "id/" + resource.strip("/")
         if not re.fullmatch(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*", resource.strip("/")) or (
                 not is_known(publication, iri)):
-            return PlainTextResponse(f"Bad request: resource {shown_input(resource)} is not "
+            return PlainTextResponse(f"Not Found: resource {shown_input(resource)} is not "
                                      "one of ours (give its path below /id/, such as "
-                                     "alliance/nato)\n", status_code=400)
+                                     "alliance/nato)\n", status_code=404)
         page = base + "doc/" + resource.strip("/")
         item = citation.csl(publication, base, iri, publication.labels.get(iri), page)
     if chosen is BIB:

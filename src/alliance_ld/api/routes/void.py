@@ -156,6 +156,12 @@ def _listing(publication: Publication) -> list[dict[str, Any]]:
          "bytes": d.size, "triples": d.triples,
          "graph": publication.rewriter.to_public(d.graph) if d.graph else None}
         for d in void.downloads(publication).all
+    ] + [
+        {"url": publication.rewriter.to_public(base + d.path), "path": "/" + d.path,
+         "filename": d.filename, "title": d.title, "media_type": d.media_type.split(";")[0],
+         "bytes": d.size, "rows": d.triples if d.filename.endswith(".csv") else None,
+         "kind": "table"}
+        for d in void.downloads(publication).tables
     ]
 
 
@@ -222,8 +228,12 @@ async def download_dump(name: DumpName, request: Request, publication: Publicati
 
 
 @router.get("/downloads/{version}/{name}", name="download_graph",
-            summary="One named graph as Turtle (<version>/<graph>.ttl)",
-            responses=responses(ok("The graph, as a Turtle file", ("text/turtle",)),
+            summary="One named graph as Turtle (<version>/<graph>.ttl), or an analysis-ready "
+                    "table (<version>/membership-year.csv, state-year.csv, dyad-year.csv, "
+                    "tables.csv-metadata.json)",
+            responses=responses(ok("The graph, as a Turtle file; or the table, as CSV, or "
+                                   "its CSV on the Web metadata",
+                                   ("text/turtle", "text/csv", "application/csvm+json")),
                                 NOT_MODIFIED, _NO_SUCH_DOWNLOAD, NOT_READY))
 async def download_graph(version: Version, name: str, request: Request,
                          publication: PublicationDep) -> Response:
