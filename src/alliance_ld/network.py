@@ -138,9 +138,11 @@ def build_network(backend: Backend, labels: LabelSource, year: int | None = None
     pairs: dict[tuple[str, str], list[str]] = {}
     rows = []
     for row in backend.select(MEMBERSHIPS_QUERY):
-        if year is not None and not in_year(*(None if row.get(k) is None else str(row[k])
-                                              for k in ("s0", "end", "e1")), year):
-            continue
+        if year is not None:
+            s0, end, e1 = (None if row.get(k) is None else str(row[k])
+                           for k in ("s0", "end", "e1"))
+            if not in_year(s0, end, e1, year):
+                continue
         rows.append((str(row["membership"]), str(row["relationship"]), str(row["kind"]),
                      str(row["member"]), str(row["nation"]) == "true"))
     fetch = getattr(labels, "fetch", None)

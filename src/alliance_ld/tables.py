@@ -210,9 +210,10 @@ def build(publication: Publication, base: str, version: str) -> Tables:
                    counts.get("organisation", 0), counts.get("designation", 0))
                   for (nation, year), counts in sorted(state.items())]
     obligations: dict[str, set[str]] = defaultdict(set)
-    for r in publication.backend.select(_OBLIGATIONS,
-                                        default_graphs=publication.document_graphs):
-        obligations[str(r["alliance"])].add(str(r["obligationKind"]).rsplit("#", 1)[-1])
+    for found in publication.backend.select(_OBLIGATIONS,
+                                            default_graphs=publication.document_graphs):
+        obligations[str(found["alliance"])].add(
+            str(found["obligationKind"]).rsplit("#", 1)[-1])
     dyads: dict[tuple[str, str, int], tuple[set[str], bool]] = {}
     for (alliance, year), members in in_alliance.items():
         nations = sorted(members)

@@ -259,9 +259,10 @@ def _build_downloads(publication: Publication) -> Downloads:
     graphs = []
     for number, graph in enumerate(backend.graphs()):
         stem = graph_stem(graph)
-        file, size, digest = written(
-            f"{number}.ttl", lambda sink, graph=graph: _write_rewritten(
-                backend.dump("text/turtle", graph, PREFIXES), sink, publication))
+        def fill(sink: Any, graph: str = graph) -> None:
+            _write_rewritten(backend.dump("text/turtle", graph, PREFIXES), sink, publication)
+
+        file, size, digest = written(f"{number}.ttl", fill)
         graphs.append(Download(
             path=graph_path(stem),
             filename=f"{stem}.ttl",
@@ -305,8 +306,11 @@ def _build_tables(publication: Publication, folder: Path,
             ("tables.csv-metadata.json", built.metadata, "application/csvm+json",
              "The tables' CSV on the Web metadata")):
         data = text.encode("utf-8")
-        file, size, digest = written(name, lambda sink, data=data: _write_rewritten(
-            [data], sink, publication))
+
+        def fill(sink: Any, data: bytes = data) -> None:
+            _write_rewritten([data], sink, publication)
+
+        file, size, digest = written(name, fill)
         rows = max(text.count("\r\n") - 1, 0) if name.endswith(".csv") else 0
         out.append(Download(path=tables_path(name), filename=name, media_type=media,
                             file=file, size=size, digest=digest, title=title, triples=rows))
