@@ -19,7 +19,7 @@ the links to the previous and the next change.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from rdflib.term import Literal, URIRef
@@ -172,14 +172,8 @@ def as_of(rows: list[Relationship], moment: Moment) -> list[Relationship]:
             continue
         certain = r.start_bounds[1] <= moment.first and (
             r.end_bounds is None or r.end_bounds[0] > moment.last)
-        kept.append(_with_status(r, "certain" if certain else "uncertain"))
+        kept.append(replace(r, status="certain" if certain else "uncertain"))
     return kept
-
-
-def _with_status(r: Relationship, status: str) -> Relationship:
-    return Relationship(r.iri, r.kind, r.party, r.party_label, r.start, r.start_bounds,
-                        r.start_event, r.start_event_label, r.end, r.end_bounds, r.end_event,
-                        r.end_event_label, status)
 
 
 def changes(rows: list[Relationship]) -> list[date]:

@@ -403,15 +403,12 @@ class QueryExecutor:
     # -- the public operations ----------------------------------------------
     def analyse(self, query: str, base_iri: str | None) -> QueryAnalysis:
         """Parse ``query`` in a worker (cached by text): what it does, or why it is refused."""
-        key = (query, base_iri)
-        with self._lock:
-            cached = self._analyses.get(key)
-            if cached is not None:
-                self._analyses.move_to_end(key)
-                return cached
+        cached = self._known_analysis(query, base_iri)
+        if cached is not None:
+            return cached
         analysis: QueryAnalysis = self._call(AnalyseJob(query, base_iri, self.limits))
         with self._lock:
-            self._analyses[key] = analysis
+            self._analyses[query, base_iri] = analysis
             while len(self._analyses) > ANALYSIS_CACHE_SIZE:
                 self._analyses.popitem(last=False)
         return analysis
@@ -439,13 +436,19 @@ class QueryExecutor:
 
     async def analysis(self, query: str, base_iri: str | None) -> QueryAnalysis:
         """:meth:`analyse` without blocking the event loop (a known query: no thread)."""
+        cached = self._known_analysis(query, base_iri)
+        if cached is not None:
+            return cached
+        return await anyio.to_thread.run_sync(self.analyse, query, base_iri)
+
+    def _known_analysis(self, query: str, base_iri: str | None) -> QueryAnalysis | None:
+        """The analysis of a query parsed before, if it is still remembered."""
         key = (query, base_iri)
         with self._lock:
             cached = self._analyses.get(key)
             if cached is not None:
                 self._analyses.move_to_end(key)
-                return cached
-        return await anyio.to_thread.run_sync(self.analyse, query, base_iri)
+            return cached
 
     async def execute(self, request: QueryRequest) -> QueryOutcome:
         """Run a query without blocking the event loop (timed for ``/metrics``).

@@ -213,13 +213,16 @@ class ResponseCacheMiddleware:
             return
         await self._fill(scope, receive, send, request, base)
 
+    async def _not_modified(self, entry: CachedResponse, send: Send) -> None:
+        self.cache.not_modified += 1
+        await send({"type": "http.response.start", "status": 304,
+                    "headers": entry.not_modified_headers()})
+        await send({"type": "http.response.body", "body": b""})
+
     async def _answer(self, scope: Scope, request: RawHeaders, entry: CachedResponse,
                       send: Send) -> None:
         if _not_modified(request, entry):
-            self.cache.not_modified += 1
-            await send({"type": "http.response.start", "status": 304,
-                        "headers": entry.not_modified_headers()})
-            await send({"type": "http.response.body", "body": b""})
+            await self._not_modified(entry, send)
             return
         self.cache.hits += 1
         await send({"type": "http.response.start", "status": 200,
@@ -287,10 +290,7 @@ class ResponseCacheMiddleware:
             await send(last)
             return
         if _not_modified(request, entry):
-            self.cache.not_modified += 1
-            await send({"type": "http.response.start", "status": 304,
-                        "headers": entry.not_modified_headers()})
-            await send({"type": "http.response.body", "body": b""})
+            await self._not_modified(entry, send)
             return
         # a conditional request that does not match: the full answer, held until now
         await send(start)
