@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 VENDOR := src/alliance_ld/static/vendor
 YASGUI := $(VENDOR)/yasgui/VERSION
 SWAGGER_UI := $(VENDOR)/swagger-ui/VERSION
+WORLD_ATLAS := $(VENDOR)/world-atlas/VERSION
 
 .PHONY: run test setup system-deps lint build clean
 
@@ -22,18 +23,21 @@ run: setup  ## set everything up, validate the shipped data and serve it on http
 test: system-deps setup lint  ## set everything up and run the whole test suite
 	$(BIN)/python -m pytest
 
-setup: $(VENV)/.installed $(YASGUI) $(SWAGGER_UI)
+setup: $(VENV)/.installed $(YASGUI) $(SWAGGER_UI) $(WORLD_ATLAS)
 
-# The query editor (YASGUI) and the OpenAPI page's Swagger UI, pinned in
-# frontend/package-lock.json, built into the package's static files; not committed. One
-# run of the script builds both, Swagger UI last, so its VERSION is newer than YASGUI's when
-# both are built; otherwise (its folder is missing or older) the script runs again. Chained
-# through YASGUI's, so that make -j never runs the script twice at once.
+# The query editor (YASGUI), the OpenAPI page's Swagger UI and the maps' country boundaries
+# (world-atlas), pinned in frontend/package-lock.json, copied into the package's static
+# files; not committed. One run of the script copies all three in that order, so each
+# VERSION is newer than the one before when all are copied; otherwise (a folder is missing
+# or older) the script runs again. Chained, so that make -j never runs the script twice at once.
 $(YASGUI): frontend/package.json frontend/package-lock.json scripts/build-frontend.sh
 	bash scripts/build-frontend.sh
 
 $(SWAGGER_UI): $(YASGUI)
 	@test $@ -nt $(YASGUI) || bash scripts/build-frontend.sh
+
+$(WORLD_ATLAS): $(SWAGGER_UI)
+	@test $@ -nt $(SWAGGER_UI) || bash scripts/build-frontend.sh
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -5,6 +5,8 @@
 #
 #   @zazuko/yasgui   -> src/alliance_ld/static/vendor/yasgui/      (the query editor, /sparql)
 #   swagger-ui-dist  -> src/alliance_ld/static/vendor/swagger-ui/  (the OpenAPI page, /docs)
+#   world-atlas      -> src/alliance_ld/static/vendor/world-atlas/ (country boundaries, read
+#                       from disk by the maps drawn on the server, alliance_ld.maps)
 #
 # The copied files are generated, not committed. Each folder gets a VERSION (which
 # the Makefile's setup target watches) and a README saying where it came from.
@@ -76,3 +78,11 @@ copy_package swagger-ui-dist swagger-ui \
     "(Apache-2.0 licence, see LICENSE and NOTICE; https://github.com/swagger-api/swagger-ui)." \
     swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE -- \
     swagger-ui-bundle.js.LICENSE.txt swagger-ui-bundle.js.map swagger-ui.css.map
+
+# The country boundaries of the world maps (alliance_ld.maps): Natural Earth's Admin 0
+# countries at 1:110m (version 4.1.0, public domain), as TopoJSON keyed by ISO 3166-1
+# numeric code, redistributed by the world-atlas package (ISC licence, Mike Bostock).
+# Copied last: the Makefile checks that its VERSION is the newest of the three.
+copy_package world-atlas world-atlas \
+    "(ISC licence, see LICENSE; Natural Earth 1:110m Admin 0 countries, version 4.1.0, public domain: https://www.naturalearthdata.com/about/terms-of-use/; https://github.com/topojson/world-atlas)." \
+    countries-110m.json LICENSE

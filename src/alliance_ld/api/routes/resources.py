@@ -46,7 +46,7 @@ from markupsafe import Markup
 from rdflib.term import BNode, Literal, URIRef
 from starlette.convertors import Convertor, register_url_convertor
 
-from ... import citation, conneg, jsonld, void
+from ... import citation, conneg, jsonld, maps, void
 from ...backend.writers import check_iri
 from ...describe import (
     DCT_SOURCE,
@@ -94,6 +94,7 @@ from ..openapi import (
 )
 
 router = APIRouter(tags=["Linked data"], default_response_class=Response)
+SVG_TYPE = "image/svg+xml"
 
 #: JSON-LD, also for clients that ask for plain JSON.
 JSONLD = replace(conneg.JSONLD, aliases=(*conneg.JSONLD.aliases, "application/json"))
@@ -478,11 +479,93 @@ def _dated_context(request: Request, publication: Publication, stem: str,
         publication.labels.get(description.iri) or description.iri)
     # "Today" is the data's date, so that the picture follows the data version (its ETag).
     picture = timeline_svg(dated, title, publication.last_modified.date(), links, moment)
+    world = _world_map(request, publication, description, kind, dated, moment)
     return {"dated_kind": kind, "dated": shown, "moment": moment,
             "timeline": Markup(picture) if picture else None,
+            "map": Markup(world[0]) if world else None,
+            "map_drawn": world[1] if world else [], "map_missing": world[2] if world else [],
+            "map_moment": _map_moment(publication, moment),
+            "map_href": _local(request, _with_moment(f"map/{stem}.svg", moment)),
             "previous_change": previous, "next_change": following, "as_of_href": at,
             "plain_href": _local(request, f"doc/{stem}.html"),
             "as_of_action": _local(request, f"doc/{stem}.html")}
+
+
+def _map_moment(publication: Publication, moment: Moment | None) -> Moment:
+    """The date a map is drawn for: the view's, or else the data's date ("today")."""
+    if moment is not None:
+        return moment
+    today = publication.last_modified.date()
+    return Moment(today.isoformat(), today, today)
+
+
+def _world_map(request: Request, publication: Publication, description: Description,
+               kind: str, dated: list[Relationship], moment: Moment | None,
+               ) -> tuple[str, list[maps.Shaded], list[maps.Shaded]] | None:
+    """The world map of an organisation's members, or of a nation and those it shares an
+    organisation with, at ``moment`` or today; ``None`` without the boundaries."""
+    if not maps.available():
+        return None
+    at = _map_moment(publication, moment)
+    label = publication.labels.get(description.iri) or description.iri
+    when = f"on {at.text}" if at.is_day else f"in {at.text}"
+    nation = None
+    if kind == "nation":
+        shaded = maps.nation_shading(publication, description.iri, label, at)
+        title = f"{label} and the nations it shares an organisation with, {when}"
+        nation = label
+    else:
+        shaded = maps.organisation_shading(as_of(dated, at))
+        title = f"Members of {label} {when}"
+    ids = publication.settings.base_iri + "id/"
+    suffix = f"?as_of={moment.text}" if moment is not None else ""
+    links = {s.iri: _local(request, "doc/" + s.iri[len(ids):] + ".html") + suffix
+             for s in shaded if s.iri.startswith(ids)}
+    return maps.map_svg(shaded, title, links, nation)
+
+
+_MAP_PARAMETERS = {"parameters": [{**_DOCUMENT_PARAMETERS["parameters"][1], "description": (
+    "The map as of a day (YYYY-MM-DD) or a year (YYYY); without it, the data's date")}]}
+
+
+@router.get("/map/{path:anypath}", name="map",
+            summary="A world map of an organisation's members, or of a nation and those it "
+                    "shares an organisation with, as of a date (SVG)",
+            responses=responses(
+                ok("The map: SVG drawn on the server from Natural Earth's boundaries",
+                   (SVG_TYPE,)),
+                NOT_MODIFIED,
+                bad_request("Bad request: a path that cannot name a resource of ours, or an "
+                            "as_of that is not a day or a year"),
+                not_found("Not Found: the path does not end in .svg, or names nothing with "
+                          "members or memberships (an alliance, partnership, organisation or "
+                          "nation)"),
+                {503: {"description": "The server is loading its data, or the country "
+                                      "boundaries were not installed (make setup)",
+                       "content": content(TEXT)}}),
+            openapi_extra=_MAP_PARAMETERS)
+def world_map(path: PathParam, request: Request, publication: PublicationDep) -> Response:
+    try:
+        _check_path(request, path)
+        moment = _moment(request)
+    except (BadPathError, InputError) as exc:
+        return _bad_request(str(exc))
+    stem, dot, extension = path.rpartition(".")
+    iri = publication.settings.base_iri + "id/" + stem
+    description = describe(publication, iri) if dot and extension == "svg" else None
+    kind = _dated_kind(description) if description is not None else None
+    if description is None or kind is None:
+        return PlainTextResponse(
+            publication.rewriter.to_public(
+                f"Not found: /map/{path} is not /map/{{path}}.svg of an alliance, partnership, "
+                "organisation or nation of this dataset\n"), status_code=404)
+    world = _world_map(request, publication, description, kind,
+                       _dated_rows(publication, description), moment)
+    if world is None:
+        return PlainTextResponse("Service Unavailable: the country boundaries are not "
+                                 "installed (make setup copies them)\n", status_code=503)
+    body = '<?xml version="1.0" encoding="UTF-8"?>\n' + publication.rewriter.to_public(world[0])
+    return Response(body, media_type=SVG_TYPE)
 
 
 def _graph_document(request: Request, publication: Publication, stem: str,
