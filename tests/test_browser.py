@@ -544,6 +544,95 @@ def test_timeline_as_of_a_date_in_a_screenshot(browser: Browser, server) -> None
     browser.assert_loopback_only()
 
 
+#: A point well inside each named country (4 CSS pixels from any edge, the nearest such
+#: point of a grid to the centre of its box), in CSS pixels from the map's top left corner.
+_MAP_CENTRES = """
+const svg = document.getElementById('map-svg');
+const k = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+const r = 4 / k;
+const around = [[0, 0], [r, 0], [-r, 0], [0, r], [0, -r], [r, r], [-r, -r], [r, -r], [-r, r]];
+const out = {};
+for (const code of arguments[0]) {
+  const path = svg.querySelector('path[data-iso="' + code + '"]');
+  const b = path.getBBox();
+  let best = null, distance = Infinity;
+  for (let i = 1; i < 40; i++) {
+    for (let j = 1; j < 40; j++) {
+      const x = b.x + b.width * i / 40, y = b.y + b.height * j / 40;
+      if (!around.every(([dx, dy]) => path.isPointInFill(new DOMPoint(x + dx, y + dy)))) {
+        continue;
+      }
+      const d = Math.hypot(x - b.x - b.width / 2, y - b.y - b.height / 2);
+      if (d < distance) { best = [x * k, y * k]; distance = d; }
+    }
+  }
+  out[code] = best;
+}
+return {centres: out, width: svg.getBoundingClientRect().width};
+"""
+
+
+def _map_colours(browser: Browser, url: str,
+                 codes: list[str]) -> dict[str, list[tuple[int, ...]]]:
+    """The pixels of a 5 by 5 square well inside each country, in a screenshot of the map
+    on the page at ``url``."""
+    from selenium.webdriver.common.by import By
+
+    driver = browser.driver
+    driver.get(url)
+    browser.wait_for("#map-svg")
+    picture = driver.find_element(By.ID, "map-svg")
+    driver.execute_script("arguments[0].scrollIntoView(true);", picture)
+    found = driver.execute_script(_MAP_CENTRES, codes)
+    width, height, pixels = _png_pixels(picture.screenshot_as_png)
+    scale = width / found["width"]
+    out = {}
+    for code, point in found["centres"].items():
+        assert point is not None, code
+        x, y = point
+        cx, cy = round(x * scale), round(y * scale)
+        out[code] = [pixels[j * width + i] for j in range(cy - 2, cy + 3)
+                     for i in range(cx - 2, cx + 3) if 0 <= i < width and 0 <= j < height]
+    return out
+
+
+def _near(colour: str, pixels: list[tuple[int, ...]]) -> float:
+    rgb = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return sum(1 for p in pixels if all(abs(a - b) <= 12 for a, b in zip(p, rgb, strict=True))
+               ) / len(pixels)
+
+
+def test_world_map_of_members_in_a_screenshot(browser: Browser, server) -> None:  # type: ignore[no-untyped-def]
+    """The map on NATO's page is drawn: inside Poland the member blue from 1999-03-12 on
+    and the grey of a non-member before; Finland and Sweden grey in 1999, blue in mid-2024;
+    Ukraine grey; Poland hatched pale in the year 1999, its start then uncertain; on
+    Poland's page, Poland red and its allies blue."""
+    from alliance_ld import maps
+
+    browser.driver.set_window_size(1000, 1200)
+    page = server.url + "doc/alliance/nato.html?as_of="
+    codes = ["POL", "FIN", "SWE", "DEU", "UKR", "USA"]
+    before = _map_colours(browser, page + "1998-07-01", codes)
+    after = _map_colours(browser, page + "1999-07-01", codes)
+    joined = _map_colours(browser, page + "2024-06-01", codes)
+    year = _map_colours(browser, page + "1999", codes)
+    assert _near(maps.OTHER, before["POL"]) > 0.8
+    assert _near(maps.MEMBER, after["POL"]) > 0.8
+    assert _near(maps.MEMBER, before["DEU"]) > 0.8 and _near(maps.MEMBER, after["USA"]) > 0.8
+    assert _near(maps.OTHER, after["FIN"]) > 0.8 and _near(maps.OTHER, after["SWE"]) > 0.8
+    assert _near(maps.MEMBER, joined["FIN"]) > 0.8 and _near(maps.MEMBER, joined["SWE"]) > 0.8
+    assert _near(maps.OTHER, joined["UKR"]) > 0.8
+    # hatched: pale stripes with darker ones, neither colour alone
+    assert 0.2 < _near(maps.UNCERTAIN, year["POL"]) < 0.95
+    assert _near(maps.MEMBER, year["DEU"]) > 0.8
+    nation = _map_colours(browser, server.url + "doc/nation/poland.html?as_of=2024-01-01",
+                          ["POL", "DEU", "CHN"])
+    assert _near(maps.NATION, nation["POL"]) > 0.8
+    assert _near(maps.MEMBER, nation["DEU"]) > 0.8 and _near(maps.OTHER, nation["CHN"]) > 0.8
+    assert browser.csp_violations() == []
+    browser.assert_loopback_only()
+
+
 WIDE_RESULTS = """\
 SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 40
 """
