@@ -211,3 +211,27 @@ def test_the_map_route_is_described(client: TestClient) -> None:
     operation = spec["paths"]["/map/{path}"]["get"]
     assert "image/svg+xml" in operation["responses"]["200"]["content"]
     assert {p["name"] for p in operation["parameters"]} >= {"path", "as_of"}
+
+
+def test_without_the_boundaries_the_page_has_no_map_and_the_svg_is_503(
+        publication, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Built without npm (no ``make setup``): the pages still work, without a map."""
+    from alliance_ld.api.main import create_app
+
+    monkeypatch.setattr(maps, "BOUNDARIES", maps.BOUNDARIES.parent / "missing.json")
+    app = create_app(publication.settings, publication)  # its own response cache
+    with TestClient(app, client=("127.0.0.1", 50000)) as own:
+        page = own.get("/doc/alliance/nato.html")
+        assert page.status_code == 200 and 'id="dated-table"' in page.text
+        assert 'id="map"' not in page.text
+        missing = own.get("/map/alliance/nato.svg")
+        assert missing.status_code == 503 and "make setup" in missing.text
+
+
+def test_the_map_has_validators(client: TestClient) -> None:
+    first = client.get("/map/alliance/nato.svg?as_of=1999-07-01")
+    etag = first.headers.get("etag")
+    assert etag
+    again = client.get("/map/alliance/nato.svg?as_of=1999-07-01",
+                       headers={"If-None-Match": etag})
+    assert again.status_code == 304

@@ -44,7 +44,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from .publication import Publication
-from .relationships import Moment, Relationship, as_of, members, relationships
+from .relationships import Moment, Relationship, as_of, members
 
 BOUNDARIES = (Path(__file__).resolve().parent / "static" / "vendor" / "world-atlas"
               / "countries-110m.json")
@@ -332,11 +332,11 @@ def organisation_shading(in_force: list[Relationship]) -> list[Shaded]:
 
 
 def nation_shading(publication: Publication, nation: str, label: str,
-                   moment: Moment) -> list[Shaded]:
+                   rows: list[Relationship], moment: Moment) -> list[Shaded]:
     """``nation`` and every nation that is, at ``moment``, a member of an organisation it is
-    a member of (a partner is ``uncertain`` when either membership is)."""
-    own = [r for r in as_of(relationships(publication, nation), moment)
-           if r.kind == "membership"]
+    a member of (a partner is ``uncertain`` when either membership is); ``rows`` are the
+    nation's relationships (:func:`alliance_ld.relationships.relationships`)."""
+    own = [r for r in as_of(rows, moment) if r.kind == "membership"]
     shared: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
     certain: dict[str, bool] = {}

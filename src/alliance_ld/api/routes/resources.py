@@ -511,7 +511,7 @@ def _world_map(request: Request, publication: Publication, description: Descript
     when = f"on {at.text}" if at.is_day else f"in {at.text}"
     nation = None
     if kind == "nation":
-        shaded = maps.nation_shading(publication, description.iri, label, at)
+        shaded = maps.nation_shading(publication, description.iri, label, dated, at)
         title = f"{label} and the nations it shares an organisation with, {when}"
         nation = label
     else:
