@@ -51,7 +51,8 @@ BOUNDARIES = (Path(__file__).resolve().parent / "static" / "vendor" / "world-atl
 SOURCE = ("Natural Earth 1:110m Admin 0 countries (version 4.1.0, public domain), "
           "from the world-atlas package")
 WIDTH = 960.0  # px, the picture's width; its height follows from the projection
-LEGEND = 46  # px below the map for the legend
+LEGEND_ROW = 26  # px, one row of the legend
+LEGEND = 2 * LEGEND_ROW + 16  # px below the map for the legend
 ANTARCTICA = "010"
 #: Shapes without an ISO 3166-1 numeric code in Natural Earth, matched by their name.
 CODE_BY_NAME = {"Kosovo": "XKX"}
@@ -238,18 +239,20 @@ def available() -> bool:
 
 
 def _legend(y: float, nation: str | None) -> list[str]:
+    """Two columns of entries under the map, in letters large enough when it is scaled down
+    to the page's column."""
     entries = ([(NATION, nation)] if nation else []) + [
         (MEMBER, "member" if nation is None else "shares an organisation with it"),
-        ("url(#map-hatch)", "uncertain on this date (dates known only to the year or month)"),
+        ("url(#map-hatch)", "uncertain on this date: known only to the year or month"),
         (OTHER, "neither"),
     ]
     parts = []
-    x = 8.0
-    for fill, text in entries:
-        parts.append(f'<rect x="{x}" y="{y}" width="14" height="14" fill="{fill}" '
+    for i, (fill, text) in enumerate(entries):
+        x, top = 8 + (i % 2) * WIDTH * 0.6, y + (i // 2) * LEGEND_ROW
+        parts.append(f'<rect x="{x:g}" y="{top:g}" width="18" height="18" fill="{fill}" '
                      f'stroke="#777" stroke-width="0.5"/>')
-        parts.append(f'<text x="{x + 19}" y="{y + 11.5}" fill="#111">{escape(text)}</text>')
-        x += 19 + 6.4 * len(text) + 20
+        parts.append(f'<text x="{x + 26:g}" y="{top + 15:g}" fill="#111" font-size="17">'
+                     f"{escape(text)}</text>")
     return parts
 
 
