@@ -149,7 +149,7 @@ def build_network(backend: Backend, labels: LabelSource, year: int | None = None
             if not in_year(s0, end, e1, year):
                 continue
         rows.append((str(row["membership"]), str(row["relationship"]), str(row["kind"]),
-                     str(row["member"]), str(row["nation"]) == "true"))
+                     str(row["member"]), _true(row["nation"])))
     fetch = getattr(labels, "fetch", None)
     if fetch is not None:  # one read for every label the picture shows
         fetch({r[1] for r in rows} | {r[3] for r in rows})
@@ -208,6 +208,12 @@ def wrap(text: str, width: int = LONG_LABEL) -> list[str]:
         else:
             lines.append(word)
     return lines or [text]
+
+
+def _true(value: object) -> bool:
+    """An ``EXISTS`` bound in a SELECT: ``true`` as most stores write it, ``1`` as Virtuoso
+    does (an integer)."""
+    return str(value) in ("true", "1")
 
 
 def _label(iri: str, labels: LabelSource) -> str:
