@@ -98,7 +98,95 @@ def test_a_wrong_date_or_resource_is_a_400(client: TestClient) -> None:
         assert response.status_code == 400
         assert "as_of" in response.text and "Traceback" not in response.text
     response = client.get("/doc/source/article.html?as_of=1999")
-    assert response.status_code == 400 and "no memberships or designations" in response.text
+    assert response.status_code == 400 and "no memberships, designations or agreements" in (
+        response.text)
+
+
+ALD = rdflib.Namespace("https://w3id.org/alliance-ld/ontology#")
+
+
+def _agreements(client: TestClient, path: str) -> dict[str, dict[str, str]]:
+    """The agreements table: agreement IRI -> column heading -> cell text."""
+    response = client.get(path)
+    assert response.status_code == 200, response.text[:300]
+    page = parse_html(response.text)
+    if not page.find_all(id="agreements-table"):
+        return {}
+    table = page.by_id("agreements-table")
+    heads = [th.text for th in table.find("thead").find_all("th")]
+    out = {}
+    for row in table.find_all("tr", class_="agreement-row"):
+        cells = [c.text for c in row.iter() if c.tag in ("th", "td")]
+        out[row.get("data-agreement") or ""] = dict(zip(heads, cells, strict=True))
+    return out
+
+
+def test_a_treaty_page_says_whether_it_was_in_force_and_with_which_obligations(
+        client: TestClient) -> None:
+    anzus = ID + "treaty/anzus-treaty"
+    # Signed 1951-09-01, in force 1952-04-29 (data/treaties.ttl, from the treaty text).
+    assert _agreements(client, "/doc/treaty/anzus-treaty.html?as_of=1951-12-31") == {}
+    row = _agreements(client, "/doc/treaty/anzus-treaty.html?as_of=1952-04-29")[anzus]
+    assert row["As of 1952-04-29"] == "certain"
+    assert row["Obligations"] == "consultation (Article III)defence (Article IV)"
+    assert _agreements(client, "/doc/treaty/anzus-treaty.html?as_of=1952")[anzus][
+        "As of 1952"] == "uncertain: a date the record gives only to the year or month"
+    # The treaty's parties, dated by the memberships of the alliance founded on it.
+    assert set(_rows(client, "/doc/treaty/anzus-treaty.html?as_of=1990")) == {
+        ID + "nation/australia", ID + "nation/new-zealand", ID + "nation/united-states"}
+
+
+def test_where_the_record_cannot_settle_it_the_view_says_why(client: TestClient) -> None:
+    old = ID + "treaty/us-japan-security-treaty-1951"
+    path = "/doc/treaty/us-japan-security-treaty-1951.html?as_of="
+    assert _agreements(client, path + "1955")[old]["As of 1955"] == "certain"
+    # Superseded by the 1960 treaty (in force 1960-06-23); its own end is not recorded.
+    assert _agreements(client, path + "1970")[old]["As of 1970"] == (
+        "uncertain: superseded by its successor, and the day it ceased to be in force is not "
+        "recorded")
+    norad = ID + "treaty/norad-agreement"  # signed 1958-05-12, entry into force not recorded
+    assert _agreements(client, "/doc/treaty/norad-agreement.html?as_of=1957") == {}
+    assert _agreements(client, "/doc/treaty/norad-agreement.html?as_of=1960")[norad][
+        "As of 1960"] == "uncertain: signed, but its entry into force is not recorded"
+
+
+def test_a_nation_page_lists_the_agreements_in_force_and_the_suspensions(
+        client: TestClient) -> None:
+    japan = _agreements(client, "/doc/nation/japan.html?as_of=1965-01-01")
+    assert japan[ID + "treaty/us-japan-security-treaty"]["As of 1965-01-01"] == "certain"
+    assert set(_agreements(client, "/doc/nation/japan.html?as_of=1955-01-01")) == {
+        ID + "treaty/us-japan-security-treaty-1951"}
+
+    def suspensions(path: str) -> list[str]:
+        page = parse_html(client.get(path).text)
+        found = page.find_all(id="suspensions")
+        return [li.text for li in found[0].find_all("li")] if found else []
+
+    # The United States suspended its ANZUS obligations to New Zealand on 1986-09-17
+    # (data/alliances.ttl, from the ADST and Britannica sources); New Zealand stayed a party.
+    assert suspensions("/doc/nation/new-zealand.html?as_of=1986-09-16") == []
+    text = ("United States suspended its obligations to New Zealand under ANZUS on 1986-09-17 "
+            "(certain); New Zealand stays a member. Record: New Zealand in ANZUS.")
+    assert suspensions("/doc/nation/new-zealand.html?as_of=2000") == [text]
+    assert suspensions("/doc/nation/united-states.html?as_of=2000") == [text]
+    assert suspensions("/doc/alliance/anzus.html?as_of=2000") == [text]
+    assert ID + "treaty/anzus-treaty" in _agreements(
+        client, "/doc/nation/new-zealand.html?as_of=2000")
+
+
+def test_the_agreements_and_suspensions_are_in_the_rdf_view(client: TestClient) -> None:
+    graph = rdflib.Graph().parse(data=client.get(
+        "/doc/nation/new-zealand.ttl?as_of=2000").text, format="turtle")
+    anzus = rdflib.URIRef(ID + "treaty/anzus-treaty")
+    assert graph.value(anzus, ALD.enteredIntoForceOn) == rdflib.Literal("1952-04-29",
+                                                                         datatype=XSD.date)
+    kinds = {graph.value(o, ALD.obligationKind) for o in graph.objects(anzus, ALD.hasObligation)}
+    assert kinds == {ALD.DefenceObligation, ALD.ConsultationObligation}
+    membership = rdflib.URIRef(ID + "membership/anzus-new-zealand")
+    assert graph.value(membership, ALD.suspendedBy) == rdflib.URIRef(ID + "nation/united-states")
+    before = rdflib.Graph().parse(data=client.get(
+        "/doc/treaty/anzus-treaty.ttl?as_of=1951").text, format="turtle")
+    assert (anzus, ALD.enteredIntoForceOn, None) not in before  # not yet in force
 
 
 def _svg(client: TestClient, path: str) -> str:

@@ -689,3 +689,41 @@ def test_query_editor_stays_within_the_page_column(browser: Browser, server,  # 
     assert measured["out"] == [], measured
     assert measured["main"] <= measured["right"] + 0.5
     assert measured["scroll"] <= measured["width"], "the page scrolls sideways"
+
+
+_NETWORK_SCRIPT = """
+const svg = document.querySelector('figure svg.network');
+const figure = svg.closest('figure');
+const heights = [...svg.querySelectorAll('.node text')].map(t => t.getBoundingClientRect().height);
+const nato = [...svg.querySelectorAll('.node.relationship')].find(
+  n => n.getAttribute('data-iri').endsWith('/alliance/nato'));
+return {smallest: Math.min(...heights), count: heights.length,
+        nato: nato.querySelector('text').textContent,
+        figureScrolls: figure.scrollWidth > figure.clientWidth,
+        pageScroll: document.documentElement.scrollWidth, width: window.innerWidth};
+"""
+
+
+def test_the_network_can_be_read_on_a_phone(browser: Browser, server) -> None:  # type: ignore[no-untyped-def]
+    """At a phone's width (390 CSS pixels) every name in the network picture is drawn at
+    least 10 px high: the picture scrolls sideways inside its figure, the page does not,
+    and long names are drawn by their abbreviation (NATO)."""
+    driver = browser.driver
+    driver.set_window_size(390, 844)
+    try:
+        driver.get(server.url + "network?year=2024")
+        browser.wait_for("figure svg.network")
+        phone = driver.execute_script(_NETWORK_SCRIPT)
+        driver.set_window_size(1280, 1024)
+        driver.get(server.url + "network?year=2024")
+        browser.wait_for("figure svg.network")
+        desktop = driver.execute_script(_NETWORK_SCRIPT)
+    finally:
+        driver.set_window_size(1280, 1024)
+    assert phone["count"] == desktop["count"] > 60  # 60 nations and 10 relationships
+    assert phone["smallest"] >= 10, phone
+    assert phone["figureScrolls"] and not desktop["figureScrolls"]
+    assert phone["pageScroll"] <= phone["width"], "the page scrolls sideways"
+    assert phone["nato"] == "NATO"
+    assert browser.csp_violations() == []
+    browser.assert_loopback_only()

@@ -228,6 +228,8 @@ def test_text_equivalent_lists_the_same_pairs_as_the_picture(page: Element) -> N
     drawn = set()
     href_of = {a.attrs["data-iri"]: a.attrs["href"] for a in svg.iter("a")}
     for path in svg.iter("path"):
+        if "edge" not in path.attrs.get("class", "").split():
+            continue  # a trunk: it joins the lines into one member
         drawn.add((href_of[path.attrs["data-relationship"]], href_of[path.attrs["data-member"]]))
     listed = table_pairs(page)
     assert listed == drawn
@@ -276,3 +278,35 @@ def test_the_network_in_a_year(client) -> None:  # type: ignore[no-untyped-def]
     svg = client.get("/network.svg", params={"year": 1985})
     assert svg.status_code == 200 and "aukus" not in svg.text.lower()
     assert client.get("/network", params={"year": "nineteen"}).status_code == 400
+
+
+def test_long_names_are_abbreviated_or_wrapped(svg: ElementTree.Element) -> None:
+    """On the picture NATO is "NATO" (its English skos:altLabel), with its full name as the
+    text's accessible name; a long name without an abbreviation is wrapped onto lines."""
+    by_iri = {a.get("data-iri"): a for a in nodes(svg, "relationship")}
+    nato = by_iri[ID + "alliance/nato"].find(SVG_NS + "text")
+    assert nato is not None
+    assert [t.text for t in nato.iter(SVG_NS + "tspan")] == ["NATO"]
+    assert nato.get("aria-label") == "North Atlantic Treaty Organization"
+    korea = by_iri[ID + "alliance/us-south-korea"].find(SVG_NS + "text")
+    assert korea is not None
+    assert [t.text for t in korea.iter(SVG_NS + "tspan")] == ["U.S.–Republic of",
+                                                               "Korea Alliance"]
+    rio = by_iri[ID + "alliance/rio-treaty"].find(SVG_NS + "text")  # short enough as it is
+    assert rio is not None and [t.text for t in rio.iter(SVG_NS + "tspan")] == ["Rio Pact"]
+
+
+def test_a_member_of_many_gets_one_trunk(svg: ElementTree.Element, publication) -> None:  # type: ignore[no-untyped-def]
+    """The lines into the United States (a member of most relationships) meet in one thick
+    trunk before its name instead of fanning into it; a member of few keeps its lines."""
+    trunks = {p.get("data-member"): p for p in svg.iter(SVG_NS + "path")
+              if p.get("class") == "trunk"}
+    us = ID + "nation/united-states"
+    joined = {rel for rel, nation in expected_pairs(publication) if nation == us}
+    title = trunks[us].find(SVG_NS + "title")
+    assert title is not None and title.text == f"United States: {len(joined)} memberships"
+    assert ID + "nation/canada" not in trunks
+    ends = {p.get("d", "").rsplit(" ", 1)[-1] for p in edges(svg)
+            if p.get("data-member") == us}
+    assert len(ends) == 1  # every line into the United States ends at the trunk's start
+    assert trunks[us].get("d", "").startswith("M" + next(iter(ends)))

@@ -202,6 +202,13 @@ INVALID_CASES: dict[str, list[Expect]] = {
     "membership-start-without-event": [
         violation(PARTNERSHIP, "alds:MembershipDates_Shape", "SPARQL")
     ],
+    "suspension-by-non-member": [
+        violation("id:membership/test-partnership-aland", "alds:Suspension_Shape", "SPARQL")
+    ],
+    "suspension-without-date": [
+        violation("id:membership/test-partnership-aland",
+                  "alds:Suspension_Shape (property ald:suspendedOn)", "MinCount")
+    ],
     # agreements and obligations
     "entry-into-force-before-signing": [violation(MOU, "alds:Agreement_Shape", "SPARQL")],
     "signing-date-not-xsd-date": [

@@ -56,6 +56,22 @@ def test_dyad_year(frames: dict[str, pd.DataFrame]) -> None:
     assert (table.nation_a < table.nation_b).all()  # each pair once
 
 
+def test_a_suspension_takes_the_obligations_out_of_the_dyad(
+        frames: dict[str, pd.DataFrame]) -> None:
+    # The United States suspended its ANZUS obligations to New Zealand on 1986-09-17;
+    # Australia's obligations to both go on (data/alliances.ttl).
+    table = frames["dyad-year"].set_index(["nation_a", "nation_b", "year"])
+    nz_us = (ID + "nation/new-zealand", ID + "nation/united-states")
+    both = "ConsultationObligation;DefenceObligation"
+    assert table.loc[(*nz_us, 1985), ["obligation_kinds", "suspended"]].tolist() == [both, ""]
+    assert table.loc[(*nz_us, 1986), ["obligation_kinds", "suspended"]].tolist() == [
+        both, ID + "alliance/anzus"]
+    assert table.loc[(*nz_us, 1987), ["alliances", "obligation_kinds", "suspended"]].tolist() == [
+        ID + "alliance/anzus", "", ID + "alliance/anzus"]
+    assert table.loc[(ID + "nation/australia", ID + "nation/new-zealand", 1987),
+                     ["obligation_kinds", "suspended"]].tolist() == [both, ""]
+
+
 def test_csvw_metadata_describes_every_column(client: TestClient,
                                               frames: dict[str, pd.DataFrame]) -> None:
     response = client.get(TABLES + "tables.csv-metadata.json")

@@ -171,6 +171,7 @@ class ALD(DefinedNamespace):
     successorState: URIRef  # noqa: N815
     supersededBy: URIRef  # noqa: N815
     supportedBy: URIRef  # noqa: N815
+    suspendedBy: URIRef  # noqa: N815
     suspendedOn: URIRef  # noqa: N815
     terminatedOn: URIRef  # noqa: N815
     viaProgramme: URIRef  # noqa: N815

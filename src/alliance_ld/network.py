@@ -22,7 +22,7 @@ that shows the picture lists the same pairs as text (:meth:`Network.rows`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import fmean
 from typing import Protocol
 from xml.sax.saxutils import escape, quoteattr
@@ -64,6 +64,11 @@ class Relationship:
     iri: str
     label: str
     kind: str  # ALLIANCE or PARTNERSHIP
+    short: str = ""  # what the picture writes: an abbreviation of a long label, if known
+
+    @property
+    def shown(self) -> str:
+        return self.short or self.label
 
     @property
     def kind_name(self) -> str:
@@ -144,7 +149,7 @@ def build_network(backend: Backend, labels: LabelSource, year: int | None = None
             if not in_year(s0, end, e1, year):
                 continue
         rows.append((str(row["membership"]), str(row["relationship"]), str(row["kind"]),
-                     str(row["member"]), str(row["nation"]) == "true"))
+                     str(row["member"]), _true(row["nation"])))
     fetch = getattr(labels, "fetch", None)
     if fetch is not None:  # one read for every label the picture shows
         fetch({r[1] for r in rows} | {r[3] for r in rows})
@@ -160,7 +165,55 @@ def build_network(backend: Backend, labels: LabelSource, year: int | None = None
             found.append(membership)
     network.edges = [Edge(rel, member, tuple(sorted(ms)))
                      for (rel, member), ms in sorted(pairs.items())]
+    for iri, short in _abbreviations(backend, list(network.relationships.values())).items():
+        network.relationships[iri] = replace(network.relationships[iri], short=short)
     return network
+
+
+#: Labels longer than this are drawn by an English abbreviation (skos:altLabel) if one is
+#: shorter, and wrapped onto lines of about this length otherwise.
+LONG_LABEL = 20
+
+ALT_LABELS_QUERY = """\
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?iri ?alt WHERE {{
+  VALUES ?iri {{ {iris} }}
+  ?iri skos:altLabel ?alt FILTER (langMatches(lang(?alt), "en"))
+}}
+"""
+
+
+def _abbreviations(backend: Backend, relationships: list[Relationship]) -> dict[str, str]:
+    """For each relationship with a long label, its shortest shorter English altLabel."""
+    long = [r for r in relationships if len(r.label) > LONG_LABEL]
+    if not long:
+        return {}
+    out: dict[str, str] = {}
+    query = ALT_LABELS_QUERY.format(iris=" ".join(f"<{r.iri}>" for r in long))
+    for row in backend.select(query):
+        iri, alt = str(row["iri"]), str(row["alt"])
+        label = next(r.label for r in long if r.iri == iri)
+        if len(alt) < len(label) and (iri not in out or (len(alt), alt) < (len(out[iri]),
+                                                                         out[iri])):
+            out[iri] = alt
+    return out
+
+
+def wrap(text: str, width: int = LONG_LABEL) -> list[str]:
+    """``text`` broken at spaces into lines of at most ``width`` characters where it can."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [text]
+
+
+def _true(value: object) -> bool:
+    """An ``EXISTS`` bound in a SELECT: ``true`` as most stores write it, ``1`` as Virtuoso
+    does (an integer)."""
+    return str(value) in ("true", "1")
 
 
 def _label(iri: str, labels: LabelSource) -> str:
@@ -175,7 +228,9 @@ FONT = 13
 CHAR = 0.56 * FONT  # a generous average glyph width, for sizing the columns
 TOP = 78  # room for the legend
 MARGIN = 16
-EDGE_SPAN = 300  # horizontal distance between the two columns
+EDGE_SPAN = 220  # horizontal distance between the two columns
+HUB = 5  # a member with this many lines or more gets one trunk instead of a fan
+TRUNK = 30  # the trunk's length
 ROUNDS = 12
 
 
@@ -237,7 +292,8 @@ def layout(network: Network) -> Layout:
         keys = _relationship_keys(network, rel_order, member_order)
         rel_order.sort(key=lambda r: (keys[r], label_of[r], r))
 
-    rel_text = max((len(r.label) for r in rels), default=0) * CHAR * 1.08  # bold
+    rel_text = max((len(line) for r in rels for line in wrap(r.shown)),
+                   default=0) * CHAR * 1.08  # bold
     member_text = max((len(m.label) for m in members), default=0) * CHAR
     rel_x = MARGIN + rel_text + 14
     member_x = rel_x + EDGE_SPAN
@@ -247,25 +303,28 @@ def layout(network: Network) -> Layout:
     for i, iri in enumerate(member_order):
         positions[iri] = Point(member_x, TOP + i * ROW)
     bottom = TOP + max(len(member_order) - 1, 0) * ROW
-    ys = _spread([TOP + keys[iri] * ROW for iri in rel_order], TOP, bottom)
+    most_lines = max((len(wrap(r.shown)) for r in rels), default=1)
+    gap = max(REL_GAP, FONT * 1.1 * most_lines + 8)
+    ys = _spread([TOP + keys[iri] * ROW for iri in rel_order], TOP, bottom, gap)
     for iri, y in zip(rel_order, ys, strict=True):
         positions[iri] = Point(rel_x, y)
     height = int(max([bottom, *ys]) + ROW + MARGIN)
     return Layout(width, height, positions, rel_order, member_order)
 
 
-def _spread(desired: list[float], top: float, bottom: float) -> list[float]:
-    """Keep the given order, move values apart by REL_GAP, stay within [top, bottom]."""
+def _spread(desired: list[float], top: float, bottom: float,
+            gap: float = REL_GAP) -> list[float]:
+    """Keep the given order, move values apart by ``gap``, stay within [top, bottom]."""
     if not desired:
         return []
-    bottom = max(bottom, top + REL_GAP * (len(desired) - 1))
+    bottom = max(bottom, top + gap * (len(desired) - 1))
     ys = list(desired)
     ys[0] = max(ys[0], top)
     for i in range(1, len(ys)):
-        ys[i] = max(ys[i], ys[i - 1] + REL_GAP)
+        ys[i] = max(ys[i], ys[i - 1] + gap)
     ys[-1] = min(ys[-1], bottom)
     for i in range(len(ys) - 2, -1, -1):
-        ys[i] = min(ys[i], ys[i + 1] - REL_GAP)
+        ys[i] = min(ys[i], ys[i + 1] - gap)
     return [round(y, 1) for y in ys]
 
 
@@ -277,6 +336,7 @@ STYLE = """
 .edge{fill:none;stroke-width:1.3;stroke-opacity:.45}
 .edge.alliance{stroke:#1f4e79}.edge.partnership{stroke:#9c4a00}
 .edge.nested{stroke-dasharray:5 3;stroke-opacity:.8}
+.trunk{fill:none;stroke:#3b3b3b;stroke-opacity:.55;stroke-linecap:round}
 .node text{font:13px sans-serif;fill:#1b1b1b}
 .node.relationship text{font-weight:bold}
 .node:hover text,.node:focus text{text-decoration:underline}
@@ -319,7 +379,8 @@ def render_svg(network: Network, link: Callable[[str], str | None], *,
         f"{len(nations)} nations joined by {alliances} alliances and {partnerships} "
         f"partnerships through {len(network.edges)} memberships. Relationships are on the left "
         "(alliances as blue circles, partnerships as brown squares), their members on the right, "
-        "one line per membership; a dashed line joins a relationship to another it is a member of."
+        "one line per membership; a dashed line joins a relationship to another it is a member of; "
+        f"the lines of a member of {HUB} or more meet in one thick line before it."
     )
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {lay.width} {lay.height}" '
@@ -339,10 +400,13 @@ def render_svg(network: Network, link: Callable[[str], str | None], *,
         "</g>",
         '<g class="edges">',
     ]
+    hubs = {iri for iri in lay.member_order if len(network.relationships_of(iri)) >= HUB}
     for edge in network.edges:
         rel = network.relationships[edge.relationship]
         start, end = lay.positions[edge.relationship], lay.positions[edge.member]
         nested = edge.member in network.relationships
+        if edge.member in hubs:  # the lines meet at the trunk's end, not at the member
+            end = Point(end.x - TRUNK, end.y)
         if nested:  # an arc inside the relationship column
             bulge = start.x + 40 + abs(end.y - start.y) * 0.15
             d = (f"M{start.x:.1f},{start.y:.1f} C{bulge:.1f},{start.y:.1f} "
@@ -358,6 +422,15 @@ def render_svg(network: Network, link: Callable[[str], str | None], *,
             f'data-member={_a(edge.member)}><title>{escape(member.label)} in '
             f"{escape(rel.label)}</title></path>"
         )
+    for iri in sorted(hubs, key=lay.member_order.index):
+        point = lay.positions[iri]
+        count = len(network.relationships_of(iri))
+        member = network.members[iri]
+        out.append(
+            f'<path class="trunk" d="M{point.x - TRUNK:.1f},{point.y:.1f} H{point.x:.1f}" '
+            f'stroke-width="{min(2 + count * 0.5, 9):.1f}" data-member={_a(iri)}>'
+            f"<title>{escape(member.label)}: {count} memberships</title></path>"
+        )
     out.append("</g>")
     out.append('<g class="nodes">')
     for iri in lay.order:
@@ -368,11 +441,15 @@ def render_svg(network: Network, link: Callable[[str], str | None], *,
         tip = f"{rel.label} ({rel.kind_name}, {count} member{'s' if count != 1 else ''})"
         opening, closing = _anchor(link(iri), f'class="node relationship {rel.kind_name}" '
                                         f"data-iri={_a(iri)}")
+        lines = wrap(rel.shown)
+        x = point.x - size - 6
+        first = point.y + 4.5 - (len(lines) - 1) * FONT * 0.55
+        spans = "".join(f'<tspan x="{x:.1f}" y="{first + i * FONT * 1.1:.1f}">{escape(line)}'
+                        "</tspan>" for i, line in enumerate(lines))
         out.append(
             f"{opening}<title>{escape(tip)}</title>"
             f"{_shape(rel.kind, point, size)}"
-            f'<text x="{point.x - size - 6:.1f}" y="{point.y + 4.5:.1f}" text-anchor="end">'
-            f"{escape(rel.label)}</text>{closing}"
+            f'<text text-anchor="end" aria-label={_a(rel.label)}>{spans}</text>{closing}'
         )
     for iri in lay.member_order:
         member = network.members[iri]

@@ -62,6 +62,9 @@ _OF_NATION = ("{{ ?relationship org:member <{iri}> ; org:organization ?party . "
               'BIND ("membership" AS ?kind) }} UNION '
               "{{ ?relationship ald:designee <{iri}> ; ald:designation ?party . "
               'BIND ("designation" AS ?kind) }}')
+_OF_AGREEMENT = ("?organisation ald:foundedOn <{iri}> . "
+                 "?relationship org:organization ?organisation ; org:member ?party . "
+                 'BIND ("membership" AS ?kind)')
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,11 @@ def relationships(publication: Publication, nation: str) -> list[Relationship]:
     return _read(publication, _OF_NATION.format(iri=nation))
 
 
+def parties(publication: Publication, agreement: str) -> list[Relationship]:
+    """The memberships of the alliances founded on ``agreement``: its parties, dated."""
+    return _read(publication, _OF_AGREEMENT.format(iri=agreement))
+
+
 def as_of(rows: list[Relationship], moment: Moment) -> list[Relationship]:
     """The relationships in force at ``moment``, each ``certain`` or ``uncertain``.
 
@@ -191,9 +199,11 @@ def neighbours(days: list[date], moment: Moment) -> tuple[date | None, date | No
 
 def as_of_triples(publication: Publication, description: Description,
                   in_force: list[Relationship], moment: Moment,
-                  document: str) -> list[Statement]:
+                  document: str, also: tuple[str, ...] = ()) -> list[Statement]:
     """The RDF of the view as of ``moment``: what the view is, and the triples of every
-    relationship in force then, with the labels of the parties (one read)."""
+    relationship in force then (and of the resources ``also`` names: the agreements in
+    force, their obligations, the suspensions in effect), with the labels of the
+    parties (one read)."""
     doc = URIRef(publication.rewriter.to_canonical(document))
     datatype = XSD + ("date" if moment.is_day else "gYear")
     out = [
@@ -207,8 +217,9 @@ def as_of_triples(publication: Publication, description: Description,
         *(t for t in description.triples if t.subject == URIRef(description.iri)
           and str(t.predicate) in (RDF_TYPE, RDFS_LABEL)),
     ]
-    if in_force:
-        values = " ".join(f"<{r.iri}>" for r in in_force)
+    shown = [r.iri for r in in_force] + list(also)
+    if shown:
+        values = " ".join(f"<{iri}>" for iri in dict.fromkeys(shown))
         query = ("CONSTRUCT { ?r ?p ?o . ?party <" + RDFS_LABEL + "> ?label } WHERE { "
                  f"VALUES ?r {{ {values} }} ?r ?p ?o "
                  "OPTIONAL { { ?r <" + ORG + "member> ?party } UNION { ?r <" + ORG

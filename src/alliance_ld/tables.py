@@ -12,8 +12,10 @@ the IRI each row is about, the dataset version):
 * ``state-year.csv`` — one row per nation and year it was a member or designee of
   something: how many alliances, partnerships and designations it held;
 * ``dyad-year.csv`` — one row per pair of nations and year in which both were
-  members of the same alliance at some time, with those alliances and the kinds of
-  obligation (``ald:obligationKind`` of their founding treaties) they carried.
+  members of the same alliance at some time, with those alliances, the kinds of
+  obligation (``ald:obligationKind`` of their founding treaties) in force between
+  them, and the alliances under which one had suspended its obligations to the
+  other (``ald:suspendedBy``: New Zealand and the United States in ANZUS from 1986).
 
 "In force at some time in a year" compares on the bounds of the written dates: a
 membership begun by the year's last day (its start's first possible day) and not
@@ -76,6 +78,14 @@ SELECT DISTINCT ?alliance ?obligationKind WHERE {
   ?alliance a ald:Alliance ; ald:foundedOn ?treaty .
   ?treaty ald:hasObligation ?obligation .
   ?obligation ald:obligationKind ?obligationKind .
+}"""
+_SUSPENDED = """
+PREFIX ald: <https://w3id.org/alliance-ld/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+SELECT DISTINCT ?alliance ?member ?by ?since WHERE {
+  ?membership ald:suspendedOn ?since ; ald:suspendedBy ?by ;
+              org:member ?member ; org:organization ?alliance .
+  ?alliance a ald:Alliance .
 }"""
 
 
@@ -173,7 +183,7 @@ MEMBERSHIP_YEAR = ("membership", "organisation", "organisation_label", "organisa
 STATE_YEAR = ("nation", "nation_label", "iso3", "wikidata", "year", "alliances",
               "partnerships", "organisations", "designations")
 DYAD_YEAR = ("nation_a", "iso3_a", "nation_b", "iso3_b", "year", "alliances",
-             "obligation_kinds", "certain")
+             "obligation_kinds", "suspended", "certain")
 
 
 def _csv(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
@@ -222,9 +232,25 @@ def build(publication: Publication, base: str, version: str) -> Tables:
                 held, certain = dyads.get((a, b, year), (set(), False))
                 held.add(alliance)
                 dyads[a, b, year] = (held, certain or (members[a] and members[b]))
-    dyad_rows = [(a, codes[a], b, codes[b], year, ";".join(sorted(held)),
-                  ";".join(sorted({k for al in held for k in obligations.get(al, ())})),
-                  "true" if certain else "false")
+    # A suspension (ald:suspendedBy/ald:suspendedOn) is between one pair of an alliance's
+    # members: from its year on the alliance is listed as suspended for the pair, and
+    # after that year its obligations are no longer in force between them.
+    suspended: dict[tuple[str, str, str], int] = {}
+    for found in publication.backend.select(_SUSPENDED,
+                                            default_graphs=publication.document_graphs):
+        since = _day(found["since"]) or _day(f"{str(found['since'])[:4]}-01-01")
+        if since is not None:
+            a, b = sorted((str(found["member"]), str(found["by"])))
+            suspended[a, b, str(found["alliance"])] = since.year
+
+    def dyad_row(a: str, b: str, year: int, held: set[str], certain: bool) -> tuple[Any, ...]:
+        off = {al for al in held if suspended.get((a, b, al), year + 1) <= year}
+        binding = {al for al in held if suspended.get((a, b, al), year + 1) >= year}
+        kinds = sorted({k for al in binding for k in obligations.get(al, ())})
+        return (a, codes[a], b, codes[b], year, ";".join(sorted(held)), ";".join(kinds),
+                ";".join(sorted(off)), "true" if certain else "false")
+
+    dyad_rows = [dyad_row(a, b, year, held, certain)
                  for (a, b, year), (held, certain) in sorted(dyads.items())]
     return Tables(_csv(MEMBERSHIP_YEAR, membership_rows), _csv(STATE_YEAR, state_rows),
                   _csv(DYAD_YEAR, dyad_rows), metadata(base, version))
@@ -282,8 +308,12 @@ def metadata(base: str, version: str) -> str:
              ("year", "the year", {"datatype": "gYear"}),
              ("alliances", "the alliances both were members of (IRIs, ';'-separated)",
               {"datatype": "string", "separator": ";"}),
-             ("obligation_kinds", "the kinds of obligation of those alliances' founding "
-              "treaties (ald: local names, ';'-separated)",
+             ("obligation_kinds", "the kinds of obligation in force between the two under "
+              "those alliances' founding treaties (ald: local names, ';'-separated)",
+              {"datatype": "string", "separator": ";"}),
+             ("suspended", "those of the alliances under which one of the two had suspended "
+              "its obligations to the other by the year (IRIs, ';'-separated); their "
+              "obligations count in the year of the suspension, not after",
               {"datatype": "string", "separator": ";"}),
              ("certain", "whether both memberships in one of them certainly held for the "
               "whole year", {"datatype": "boolean"})]),

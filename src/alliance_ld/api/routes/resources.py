@@ -35,7 +35,8 @@ ever read from disk here.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -76,10 +77,21 @@ from ...relationships import (
     members,
     neighbours,
     parse_moment,
+    parties,
     relationships,
 )
 from ...templating import Alternate, render, render_text
 from ...timeline import timeline_svg
+from ...treaties import (
+    AGREEMENT_TYPES,
+    Agreement,
+    Suspension,
+    agreements,
+    in_force,
+    suspensions,
+    suspensions_as_of,
+)
+from ...treaties import changes as agreement_changes
 from ..deps import PublicationDep
 from ..openapi import (
     NOT_ACCEPTABLE,
@@ -191,16 +203,36 @@ def _dated_kind(description: Description) -> str | None:
         return "nation"
     if types & _ORGANISATION_TYPES:
         return "organisation"
+    if types & AGREEMENT_TYPES:
+        return "agreement"
     return None
 
 
-def _dated_rows(publication: Publication, description: Description) -> list[Relationship]:
+@dataclass(frozen=True)
+class _Dated:
+    """What a page lists with dates: memberships (or a nation's relationships), the
+    agreements it concerns, and the suspensions of obligations among them."""
+
+    kind: str | None
+    relationships: list[Relationship]
+    agreements: list[Agreement]
+    suspensions: list[Suspension]
+
+    def changes(self) -> list[date]:
+        days = set(changes(self.relationships)) | set(agreement_changes(self.agreements))
+        days |= {b[0] for s in self.suspensions if (b := s.since_bounds) is not None}
+        return sorted(days)
+
+
+def _dated_rows(publication: Publication, description: Description) -> _Dated:
     kind = _dated_kind(description)
-    if kind == "nation":
-        return relationships(publication, description.iri)
-    if kind == "organisation":
-        return members(publication, description.iri)
-    return []
+    iri = description.iri
+    if kind is None:
+        return _Dated(None, [], [], [])
+    rows = {"nation": relationships, "organisation": members, "agreement": parties}[kind](
+        publication, iri)
+    return _Dated(kind, rows, agreements(publication, iri, kind),
+                  suspensions(publication, iri, kind))
 
 
 def _with_moment(path: str, moment: Moment | None) -> str:
@@ -362,8 +394,9 @@ def document(path: PathParam, request: Request, publication: PublicationDep) -> 
     if description is None:
         return _not_found(request, publication, iri, fmt)
     if moment is not None and _dated_kind(description) is None:
-        return _bad_request(f"as_of: {iri} has no memberships or designations to view as of a "
-                            "date (an alliance, partnership, organisation or nation has)")
+        return _bad_request(f"as_of: {iri} has no memberships, designations or agreements to "
+                            "view as of a date (an alliance, partnership, organisation, "
+                            "agreement or nation has)")
     return _resource_document(request, publication, stem, fmt, description, moment)
 
 
@@ -429,9 +462,13 @@ def _resource_document(request: Request, publication: Publication, stem: str,
                            **_dated_context(request, publication, stem, description, dated,
                                             moment))
     elif moment is not None:
-        triples = as_of_triples(publication, description, as_of(dated, moment), moment,
+        shown = in_force(dated.agreements, moment)
+        also = (*(a.iri for a in shown), *(o.iri for a in shown for o in a.obligations),
+                *(x.membership for x in suspensions_as_of(dated.suspensions, moment)))
+        triples = as_of_triples(publication, description,
+                                as_of(dated.relationships, moment), moment,
                                 _absolute(request, publication,
-                                          _with_moment(f"doc/{stem}", moment)))
+                                          _with_moment(f"doc/{stem}", moment)), also)
         body = serialize(triples, fmt, prefixes=document_prefixes(publication, triples),
                          jsonld_context=_jsonld_context(publication))
     else:
@@ -455,16 +492,18 @@ def _as_of_headers(request: Request, publication: Publication, stem: str, fmt: c
 
 
 def _dated_context(request: Request, publication: Publication, stem: str,
-                   description: Description, dated: list[Relationship],
+                   description: Description, found: _Dated,
                    moment: Moment | None) -> dict[str, Any]:
-    """The members (or a nation's relationships) table, all of them or as of ``moment``."""
-    kind = _dated_kind(description)
+    """The members (or a nation's relationships) table, the agreements and the
+    suspensions, all of them or as of ``moment``."""
+    kind = found.kind
     if kind is None:
         return {"dated_kind": None}
+    dated = found.relationships
     shown = dated if moment is None else as_of(dated, moment)
     previous = following = None
     if moment is not None:
-        before, after = neighbours(changes(dated), moment)
+        before, after = neighbours(found.changes(), moment)
         previous = before.isoformat() if before else None
         following = after.isoformat() if after else None
 
@@ -474,13 +513,18 @@ def _dated_context(request: Request, publication: Publication, stem: str,
     ids = publication.settings.base_iri + "id/"
     links = {r.iri: _local(request, "doc/" + r.iri[len(ids):] + ".html")
              for r in dated if r.iri.startswith(ids)}
-    title = ("Timeline of the members of " if kind == "organisation"
-             else "Timeline of the memberships and designations of ") + (
+    title = {"organisation": "Timeline of the members of ",
+             "agreement": "Timeline of the parties to ",
+             "nation": "Timeline of the memberships and designations of "}[kind] + (
         publication.labels.get(description.iri) or description.iri)
     # "Today" is the data's date, so that the picture follows the data version (its ETag).
     picture = timeline_svg(dated, title, publication.last_modified.date(), links, moment)
     world = _world_map(request, publication, description, kind, dated, moment)
     return {"dated_kind": kind, "dated": shown, "moment": moment,
+            "agreements": (found.agreements if moment is None
+                           else in_force(found.agreements, moment)),
+            "suspensions": (found.suspensions if moment is None
+                            else suspensions_as_of(found.suspensions, moment)),
             "timeline": Markup(picture) if picture else None,
             "map": Markup(world[0]) if world else None,
             "map_drawn": world[1] if world else [], "map_missing": world[2] if world else [],
