@@ -182,7 +182,7 @@ def test_map_errors(client: TestClient) -> None:
     assert client.get("/map/alliance/nato").status_code == 404
     assert client.get("/map/alliance/nato.ttl").status_code == 404
     assert client.get("/map/alliance/no-such-alliance.svg").status_code == 404
-    assert client.get("/map/treaty/north-atlantic-treaty.svg").status_code == 404
+    assert client.get("/map/source/article.svg").status_code == 404
     bad = client.get("/map/alliance/nato.svg?as_of=99")
     assert bad.status_code == 400 and "as_of" in bad.text
     assert client.get("/map/alliance/../nato.svg").status_code in (400, 404)
@@ -203,7 +203,7 @@ def test_the_map_is_on_the_pages(client: TestClient) -> None:
     soviet = parse_html(client.get("/doc/alliance/warsaw-pact.html?as_of=1980").text)
     assert "Soviet Union" in soviet.by_id("map-missing").text
     # a page without memberships has no map
-    assert 'id="map"' not in client.get("/doc/treaty/north-atlantic-treaty.html").text
+    assert 'id="map"' not in client.get("/doc/source/article.html").text
 
 
 def test_the_map_route_is_described(client: TestClient) -> None:
@@ -235,3 +235,12 @@ def test_the_map_has_validators(client: TestClient) -> None:
     again = client.get("/map/alliance/nato.svg?as_of=1999-07-01",
                        headers={"If-None-Match": etag})
     assert again.status_code == 304
+
+
+def test_an_agreements_parties(client: TestClient) -> None:
+    svg = _svg(client, "/map/treaty/north-atlantic-treaty.svg?as_of=1999-07-01")
+    fills, titles = _fills(svg), _titles(svg)
+    assert fills["POL"] == fills["USA"] == maps.MEMBER and fills["FIN"] == maps.OTHER
+    assert titles["POL"] == "Poland: party since 1999-03-12"
+    assert svg.findtext(SVG + "title") == "Parties to North Atlantic Treaty on 1999-07-01"
+    assert "party" in [t.text for t in svg.iter(SVG + "text")]

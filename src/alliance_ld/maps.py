@@ -1,5 +1,5 @@
-"""World maps drawn on the server as SVG: an organisation's members as of a date, and a
-nation with those it shares an organisation with.
+"""World maps drawn on the server as SVG: an organisation's members (or an agreement's
+parties) as of a date, and a nation with those it shares an organisation with.
 
 The boundaries are Natural Earth's Admin 0 countries at 1:110m (version 4.1.0, public
 domain), as redistributed by the npm package ``world-atlas`` 2.0.2 (ISC licence), pinned in
@@ -238,11 +238,11 @@ def available() -> bool:
     return BOUNDARIES.is_file()
 
 
-def _legend(y: float, nation: str | None) -> list[str]:
+def _legend(y: float, nation: str | None, noun: str) -> list[str]:
     """Two columns of entries under the map, in letters large enough when it is scaled down
     to the page's column."""
     entries = ([(NATION, nation)] if nation else []) + [
-        (MEMBER, "member" if nation is None else "shares an organisation with it"),
+        (MEMBER, noun if nation is None else "shares an organisation with it"),
         ("url(#map-hatch)", "uncertain on this date: known only to the year or month"),
         (OTHER, "neither"),
     ]
@@ -257,12 +257,14 @@ def _legend(y: float, nation: str | None) -> list[str]:
 
 
 def map_svg(shaded: list[Shaded], title: str, link: dict[str, str] | None = None,
-            nation: str | None = None) -> tuple[str, list[Shaded], list[Shaded]]:
+            nation: str | None = None, noun: str = "member",
+            ) -> tuple[str, list[Shaded], list[Shaded]]:
     """The SVG (as text, for inline use) of a world map with ``shaded`` coloured; and which
     of them are drawn and which are not (no shape: a former state or a small one).
 
     ``link`` maps a nation's IRI to the page to link its shape to; ``nation`` names the
-    nation a nation's map is about (its status is ``nation``) for the legend.
+    nation a nation's map is about (its status is ``nation``) for the legend, ``noun``
+    what the others are (``member``, or ``party`` of an agreement).
     """
     from .tables import iso3
 
@@ -315,7 +317,7 @@ def map_svg(shaded: list[Shaded], title: str, link: dict[str, str] | None = None
         parts.append(f'<path fill="{OTHER}" d="{shape.path}">'
                      f"<title>{escape(shape.name)}</title></path>")
     parts.append("</g>")
-    parts.extend(_legend(world.height + 16, nation))
+    parts.extend(_legend(world.height + 16, nation, noun))
     parts.append("</svg>")
     return "\n".join(parts), drawn, missing
 
@@ -327,10 +329,11 @@ def _span(r: Relationship) -> str:
 _UNCERTAIN_NOTE = "; uncertain on this date: the dates are known only to the year or month"
 
 
-def organisation_shading(in_force: list[Relationship]) -> list[Shaded]:
-    """The members in force (:func:`alliance_ld.relationships.as_of`), to colour."""
+def organisation_shading(in_force: list[Relationship], noun: str = "member") -> list[Shaded]:
+    """The members (or an agreement's parties) in force
+    (:func:`alliance_ld.relationships.as_of`), to colour."""
     return [Shaded(r.party, r.party_label or r.party, r.status,
-                   f"member {_span(r)}" + (_UNCERTAIN_NOTE if r.status == "uncertain" else ""))
+                   f"{noun} {_span(r)}" + (_UNCERTAIN_NOTE if r.status == "uncertain" else ""))
             for r in in_force]
 
 

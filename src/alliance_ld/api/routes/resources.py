@@ -546,8 +546,9 @@ def _map_moment(publication: Publication, moment: Moment | None) -> Moment:
 def _world_map(request: Request, publication: Publication, description: Description,
                kind: str, dated: list[Relationship], moment: Moment | None,
                ) -> tuple[str, list[maps.Shaded], list[maps.Shaded]] | None:
-    """The world map of an organisation's members, or of a nation and those it shares an
-    organisation with, at ``moment`` or today; ``None`` without the boundaries."""
+    """The world map of an organisation's members (an agreement's parties), or of a nation
+    and those it shares an organisation with, at ``moment`` or today; ``None`` without the
+    boundaries."""
     if not maps.available():
         return None
     at = _map_moment(publication, moment)
@@ -558,6 +559,9 @@ def _world_map(request: Request, publication: Publication, description: Descript
         shaded = maps.nation_shading(publication, description.iri, label, dated, at)
         title = f"{label} and the nations it shares an organisation with, {when}"
         nation = label
+    elif kind == "agreement":
+        shaded = maps.organisation_shading(as_of(dated, at), "party")
+        title = f"Parties to {label} {when}"
     else:
         shaded = maps.organisation_shading(as_of(dated, at))
         title = f"Members of {label} {when}"
@@ -565,7 +569,8 @@ def _world_map(request: Request, publication: Publication, description: Descript
     suffix = f"?as_of={moment.text}" if moment is not None else ""
     links = {s.iri: _local(request, "doc/" + s.iri[len(ids):] + ".html") + suffix
              for s in shaded if s.iri.startswith(ids)}
-    return maps.map_svg(shaded, title, links, nation)
+    return maps.map_svg(shaded, title, links, nation,
+                        "party" if kind == "agreement" else "member")
 
 
 _MAP_PARAMETERS = {"parameters": [{**_DOCUMENT_PARAMETERS["parameters"][1], "description": (
@@ -573,8 +578,8 @@ _MAP_PARAMETERS = {"parameters": [{**_DOCUMENT_PARAMETERS["parameters"][1], "des
 
 
 @router.get("/map/{path:anypath}", name="map",
-            summary="A world map of an organisation's members, or of a nation and those it "
-                    "shares an organisation with, as of a date (SVG)",
+            summary="A world map of an organisation's members (an agreement's parties), or of "
+                    "a nation and those it shares an organisation with, as of a date (SVG)",
             responses=responses(
                 ok("The map: SVG drawn on the server from Natural Earth's boundaries",
                    (SVG_TYPE,)),
@@ -582,8 +587,8 @@ _MAP_PARAMETERS = {"parameters": [{**_DOCUMENT_PARAMETERS["parameters"][1], "des
                 bad_request("Bad request: a path that cannot name a resource of ours, or an "
                             "as_of that is not a day or a year"),
                 not_found("Not Found: the path does not end in .svg, or names nothing with "
-                          "members or memberships (an alliance, partnership, organisation or "
-                          "nation)"),
+                          "members, parties or memberships (an alliance, partnership, "
+                          "organisation, agreement or nation)"),
                 {503: {"description": "The server is loading its data, or the country "
                                       "boundaries were not installed (make setup)",
                        "content": content(TEXT)}}),
@@ -602,9 +607,9 @@ def world_map(path: PathParam, request: Request, publication: PublicationDep) ->
         return PlainTextResponse(
             publication.rewriter.to_public(
                 f"Not found: /map/{path} is not /map/{{path}}.svg of an alliance, partnership, "
-                "organisation or nation of this dataset\n"), status_code=404)
+                "organisation, agreement or nation of this dataset\n"), status_code=404)
     world = _world_map(request, publication, description, kind,
-                       _dated_rows(publication, description), moment)
+                       _dated_rows(publication, description).relationships, moment)
     if world is None:
         return PlainTextResponse("Service Unavailable: the country boundaries are not "
                                  "installed (make setup copies them)\n", status_code=503)
