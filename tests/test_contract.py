@@ -190,6 +190,9 @@ ANALYST_VIEWS = (
     ("doc/treaty/anzus-treaty.html?as_of=1952", "dated"),
     ("doc/treaty/us-japan-security-treaty-1951.html?as_of=1970", "dated"),
     ("doc/alliance/nato.html", "timeline"),
+    ("map/alliance/nato.svg?as_of=1999", None),
+    ("map/nation/united-states.svg?as_of=1985", None),
+    ("map/treaty/warsaw-treaty.svg?as_of=1980", None),
     ("network.svg?year=1985", None),
     ("network.svg?year=2024", None),
     ("downloads/0.1.0/membership-year.csv", None),
@@ -213,8 +216,9 @@ def _part(server: LiveServer, path: str, element: str | None) -> str:
                          ids=[path for path, _ in ANALYST_VIEWS])
 def test_the_analyst_views_are_the_same(served: tuple[str, LiveServer], reference: LiveServer,
                                         path: str, element: str | None) -> None:
-    """Pages as of a date (agreements in force, suspensions), the timeline, the network by
-    year and the analysis-ready tables: byte for byte what the in-memory server answers."""
+    """Pages as of a date (agreements in force, suspensions), the timeline, the world maps,
+    the network by year and the analysis-ready tables: byte for byte what the in-memory
+    server answers."""
     mine = _part(served[1], path, element)
     assert len(mine) > 500
     assert mine == _part(reference, path, element)
