@@ -104,3 +104,23 @@ def test_alliance_ld_build_writes_the_same_tables(run_cli, client: TestClient,  
     for name in ("membership-year.csv", "state-year.csv", "dyad-year.csv"):
         written = (tmp_path / "tables" / name).read_bytes()
         assert written == client.get(TABLES + name).content, name
+
+
+def test_a_dyad_table_too_large_to_build_is_left_out_and_says_why(
+        publication, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Pairs grow with the square of an alliance's size: above the limit the dyad-year table
+    is not built (and not described), and the note gives the bound; the others are built."""
+    from alliance_ld import tables
+
+    full = tables.build(publication, "https://example.org/t/", "0.1.0")
+    assert full.dyad_year is not None and full.note == ""
+    rows = full.dyad_year.count("\r\n") - 1
+    monkeypatch.setattr(tables, "DYAD_ROWS_MAX", rows - 1)
+    cut = tables.build(publication, "https://example.org/t/", "0.1.0")
+    assert cut.dyad_year is None
+    assert cut.membership_year == full.membership_year and cut.state_year == full.state_year
+    described = [t["url"] for t in json.loads(cut.metadata)["tables"]]
+    assert described == ["membership-year.csv", "state-year.csv"]
+    bound = int(cut.note.split("up to ")[1].split(" rows")[0].replace(",", ""))
+    assert bound >= rows  # an upper bound: a pair in two alliances is one row
+    assert f"above the limit of {rows - 1:,}" in cut.note

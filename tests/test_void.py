@@ -186,3 +186,33 @@ def test_live_server_advertises_its_public_url(server) -> None:  # type: ignore[
     response = httpx.get(dump)
     assert response.status_code == 200
     assert response.content[:2] == b"\x1f\x8b"
+
+
+def test_a_slow_build_does_not_hold_up_another_kind(publication) -> None:  # type: ignore[no-untyped-def]
+    """The downloads are built in the background after start-up; meanwhile a document's
+    JSON-LD context (another kind of per-publication value) is built and answered."""
+    import threading
+
+    from alliance_ld import void
+
+    started, release = threading.Event(), threading.Event()
+
+    def slow(_: object) -> str:
+        started.set()
+        release.wait(60)
+        return "slow"
+
+    worker = threading.Thread(target=void.per_publication, args=("test-slow", publication, slow))
+    worker.start()
+    try:
+        assert started.wait(30)
+        done: list[str] = []
+        quick = threading.Thread(target=lambda: done.append(
+            void.per_publication("test-quick", publication, lambda _: "quick")))
+        quick.start()
+        quick.join(30)
+        assert done == ["quick"] and not release.is_set()  # while the slow one still builds
+    finally:
+        release.set()
+        worker.join(30)
+    assert void.per_publication("test-slow", publication, slow) == "slow"  # kept

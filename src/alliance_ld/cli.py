@@ -93,6 +93,9 @@ def write_tables(folder: Path) -> list[Path]:
                        ("state-year.csv", built.state_year),
                        ("dyad-year.csv", built.dyad_year),
                        ("tables.csv-metadata.json", built.metadata)):
+        if text is None:  # the dyad-year table of very large data
+            print(built.note, file=sys.stderr)
+            continue
         path = folder / name
         path.write_text(text, encoding="utf-8", newline="")
         out.append(path)

@@ -168,14 +168,24 @@ def years_in_force(r: Relationship, last_year: int) -> list[tuple[int, bool]]:
     return out
 
 
+#: The most rows the dyad-year table may have. A nation pair per alliance and year grows
+#: with the square of an alliance's size: the shipped record gives some 60,000 rows, but a
+#: synthetic million-triple graph with 500 alliances of some 60 members would give tens
+#: of millions, more time and memory than a download is worth. Above the limit the table
+#: is left out, and /downloads says why and how many rows it would have had.
+DYAD_ROWS_MAX = 2_000_000
+
+
 @dataclass(frozen=True)
 class Tables:
-    """The three tables (CSV text) and their CSVW metadata (JSON text)."""
+    """The tables (CSV text) and their CSVW metadata (JSON text); ``dyad_year`` is None
+    when it would exceed :data:`DYAD_ROWS_MAX` rows (``note`` says so)."""
 
     membership_year: str
     state_year: str
-    dyad_year: str
+    dyad_year: str | None
     metadata: str
+    note: str = ""
 
 
 MEMBERSHIP_YEAR = ("membership", "organisation", "organisation_label", "organisation_kind",
@@ -224,6 +234,12 @@ def build(publication: Publication, base: str, version: str) -> Tables:
                                             default_graphs=publication.document_graphs):
         obligations[str(found["alliance"])].add(
             str(found["obligationKind"]).rsplit("#", 1)[-1])
+    bound = sum(len(m) * (len(m) - 1) // 2 for m in in_alliance.values())
+    if bound > DYAD_ROWS_MAX:
+        note = (f"The dyad-year table is not built for this data: it would have up to "
+                f"{bound:,} rows, above the limit of {DYAD_ROWS_MAX:,}.")
+        return Tables(_csv(MEMBERSHIP_YEAR, membership_rows), _csv(STATE_YEAR, state_rows),
+                      None, metadata(base, version, dyads=False), note)
     dyads: dict[tuple[str, str, int], tuple[set[str], bool]] = {}
     for (alliance, year), members in in_alliance.items():
         nations = sorted(members)
@@ -256,8 +272,9 @@ def build(publication: Publication, base: str, version: str) -> Tables:
                   _csv(DYAD_YEAR, dyad_rows), metadata(base, version))
 
 
-def metadata(base: str, version: str) -> str:
-    """The CSV on the Web metadata of the three tables (``tables.csv-metadata.json``)."""
+def metadata(base: str, version: str, dyads: bool = True) -> str:
+    """The CSV on the Web metadata of the tables (``tables.csv-metadata.json``); without
+    the dyad-year table when it was not built."""
     iri = {"datatype": "anyURI"}
 
     def columns(spec: list[tuple[str, str, dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -319,6 +336,8 @@ def metadata(base: str, version: str) -> str:
               "whole year", {"datatype": "boolean"})]),
              "primaryKey": ["nation_a", "nation_b", "year"]}},
     ]
+    if not dyads:
+        tables = [t for t in tables if t["url"] != "dyad-year.csv"]
     document = {
         "@context": ["http://www.w3.org/ns/csvw", {"@language": "en"}],
         "@id": base + "tables.csv-metadata.json",

@@ -93,7 +93,12 @@ def citation(base: str) -> str:
 
 T = TypeVar("T")
 _cache: dict[tuple[str, int], tuple[Publication, str, object]] = {}
-_lock = threading.RLock()  # builders ask for one another
+_lock = threading.RLock()  # guards the two dicts, and the downloads' build folders
+#: One lock per kind and publication, so that a slow build (the downloads, in the
+#: background after start-up) never holds up a quick one (the JSON-LD context every
+#: document needs); re-entrant, since builders ask for one another (VoID lists the
+#: downloads), always in that order.
+_build_locks: dict[tuple[str, int], threading.RLock] = {}
 
 
 def per_publication(kind: str, publication: Publication,
@@ -101,12 +106,15 @@ def per_publication(kind: str, publication: Publication,
     """``build(publication)``, computed once per publication and data (content) version."""
     key = (kind, id(publication))
     with _lock:
+        lock = _build_locks.setdefault(key, threading.RLock())
+    with lock:
         version = publication.content_version
         hit = _cache.get(key)
         if hit is not None and hit[0] is publication and hit[1] == version:
             return hit[2]  # type: ignore[return-value]
         value = build(publication)
-        _cache[key] = (publication, version, value)
+        with _lock:
+            _cache[key] = (publication, version, value)
         return value
 
 
@@ -152,6 +160,8 @@ class Downloads:
     by_path: dict[str, Download] = field(default_factory=dict)
     #: The analysis-ready tables (CSV) and their CSV on the Web metadata: not RDF dumps.
     tables: tuple[Download, ...] = ()
+    #: Why a table is missing, if one is (the dyad-year table of very large data).
+    tables_note: str = ""
 
     @property
     def all(self) -> tuple[Download, ...]:
@@ -272,8 +282,8 @@ def _build_downloads(publication: Publication) -> Downloads:
             triples=publication.graph_sizes().get(graph, 0),
             graph=graph,
         ))
-    result = Downloads(VERSION, dump, tuple(graphs), folder,
-                       tables=_build_tables(publication, folder, written))
+    tables, note = _build_tables(publication, folder, written)
+    result = Downloads(VERSION, dump, tuple(graphs), folder, tables=tables, tables_note=note)
     result.by_path.update({d.path: d for d in (*result.all, *result.tables)})
     with _lock:
         previous = _builds.get(id(publication))
@@ -290,7 +300,7 @@ def tables_path(name: str, version: str = VERSION) -> str:
 
 def _build_tables(publication: Publication, folder: Path,
                   written: Callable[[str, Callable[[Any], None]], tuple[Path, int, str]],
-                  ) -> tuple[Download, ...]:
+                  ) -> tuple[tuple[Download, ...], str]:
     from . import tables
 
     base = publication.settings.base_iri + tables_path("")
@@ -305,6 +315,8 @@ def _build_tables(publication: Publication, folder: Path,
              "Dyad-year table (CSV)"),
             ("tables.csv-metadata.json", built.metadata, "application/csvm+json",
              "The tables' CSV on the Web metadata")):
+        if text is None:
+            continue
         data = text.encode("utf-8")
 
         def fill(sink: Any, data: bytes = data) -> None:
@@ -314,7 +326,7 @@ def _build_tables(publication: Publication, folder: Path,
         rows = max(text.count("\r\n") - 1, 0) if name.endswith(".csv") else 0
         out.append(Download(path=tables_path(name), filename=name, media_type=media,
                             file=file, size=size, digest=digest, title=title, triples=rows))
-    return tuple(out)
+    return tuple(out), built.note
 
 
 def downloads(publication: Publication) -> Downloads:
