@@ -23,6 +23,7 @@ from alliance_ld.validate import (
     ENGINE,
     PYSHACL,
     ValidationReport,
+    _this_is_top_level,
     load_shapes,
     plan_shapes,
     validate_store,
@@ -153,8 +154,27 @@ def test_shared_property_shapes_target_the_subjects_of_their_own_property() -> N
     assert (membership, SH.targetClass, None) in PLAN.core
 
 
-def test_rules_that_mention_this_in_nested_groups_run_per_focus_node() -> None:
-    by_shape = {str(rule.shape).rsplit("#", 1)[-1]: rule.batched for rule in PLAN.rules}
-    assert by_shape["MembershipDates_Shape"] is False  # $this inside UNION branches
-    assert by_shape["DatedResource_Shape"] is True
-    assert by_shape["Alliance_Shape"] is True  # $this inside a top-level FILTER NOT EXISTS
+def test_every_rule_runs_in_one_query_for_all_focus_nodes() -> None:
+    """No rule of the shipped shapes falls back to one query per focus node.
+
+    ``MembershipDates_Shape`` and ``Claim_Shape`` once held one UNION with
+    ``$this`` in each branch; they are one constraint per branch now.
+    """
+    assert [str(rule.shape) for rule in PLAN.rules if not rule.batched] == []
+    by_shape: dict[str, int] = {}
+    for rule in PLAN.rules:
+        name = str(rule.shape).rsplit("#", 1)[-1]
+        by_shape[name] = by_shape.get(name, 0) + 1
+    assert by_shape["MembershipDates_Shape"] == 11
+    assert by_shape["Claim_Shape"] == 2
+
+
+def test_rules_that_mention_this_in_nested_groups_are_not_batched() -> None:
+    """The test of :attr:`SparqlRule.batched`: ``$this`` in a UNION branch is not top level."""
+    nested = "SELECT $this WHERE { { $this a ?c } UNION { ?x ?p $this } }"
+    exists = "SELECT $this WHERE { $this a ?c . FILTER NOT EXISTS { $this ?p ?o } }"
+    optional = "SELECT $this WHERE { ?x ?p ?o OPTIONAL { $this ?q ?x } }"
+    assert not _this_is_top_level(nested)
+    assert _this_is_top_level(exists)
+    assert not _this_is_top_level(optional)
+    assert not _this_is_top_level('SELECT $this WHERE { { $this a ?c } } # "$this"')
