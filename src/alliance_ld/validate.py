@@ -162,8 +162,9 @@ def _quads(source: Store | Backend) -> Iterator[tuple[Any, Any, Any, str | None]
 # runs once for all its focus nodes: its query, with the shape's targets joined
 # in as a subquery that binds ``?this``, goes to the back end in one request.
 # That is the same as pre-binding ``$this`` when ``$this`` occurs only in the
-# rule's top-level group or directly inside a top-level ``FILTER (NOT) EXISTS``
-# (an outer solution is substituted into EXISTS); a rule that mentions ``$this``
+# rule's top-level group or inside a top-level ``FILTER (NOT) EXISTS``, or an
+# EXISTS nested in one (an outer solution is substituted into EXISTS, and on
+# into the EXISTS within it); a rule that mentions ``$this``
 # anywhere else (a UNION branch, OPTIONAL, a subquery) runs once per focus node
 # with the node's IRI written in for ``$this``, which is pre-binding exactly.
 # SPARQL targets of shapes that also hold SHACL Core constraints are computed
@@ -350,11 +351,13 @@ def _this_is_top_level(select: str) -> bool:
     if where is None:
         return False
     depth = 0
-    stack: list[bool] = []  # for each open group: is it a top-level EXISTS group?
+    # for each open group: is it a top-level EXISTS group, or an EXISTS group inside one?
+    stack: list[bool] = []
     for pos, char in enumerate(text):
         if char == "{":
             depth += 1
-            stack.append(depth == 2 and pos > where.start() and bool(_EXISTS.search(text[:pos])))
+            exists = pos > where.start() and bool(_EXISTS.search(text[:pos]))
+            stack.append(exists and (depth == 2 or (depth > 2 and bool(stack) and stack[-1])))
         elif char == "}":
             depth -= 1
             if stack:
@@ -362,7 +365,7 @@ def _this_is_top_level(select: str) -> bool:
         elif char == "$" and _THIS.match(text, pos):
             if pos < where.start():
                 continue  # the projection
-            if depth == 1 or (depth == 2 and stack and stack[-1]):
+            if depth == 1 or (stack and stack[-1]):
                 continue
             return False
     return True
@@ -912,14 +915,64 @@ def _term_fails(test: ValueTest, value: rdflib.term.Node) -> bool:
 CheckResult = tuple[CoreCheck, rdflib.term.Node, rdflib.term.Node | None]
 
 
+class _Focus:
+    """How the compiled queries select a shape's focus nodes.
+
+    Targets by class, subjects, objects or IRI join each query as a group
+    binding ``?this``. A SPARQL target (every resource of the dataset, for
+    alds:LabelledResource_Shape) is costly to evaluate: it runs once, its focus
+    nodes are kept here, and each query then runs over every subject of its
+    path, its rows kept for the focus nodes only.
+    """
+
+    def __init__(self, backend: Backend, dataset: list[str], plan: ShapesPlan,
+                 classes: ClassClosure) -> None:
+        self.backend, self.dataset, self.plan, self.classes = backend, dataset, plan, classes
+        self._nodes: dict[rdflib.term.Node, set[rdflib.term.Node]] = {}
+
+    def target(self, holder: rdflib.term.Node) -> tuple[str, str]:
+        """The target group and its prefixes ("" when a node set stands for it, or no target)."""
+        if holder in self.plan.sparql_targets:
+            return "", ""
+        return _target_pattern(self.plan.targets, holder, [], self.classes)
+
+    def nodes(self, holder: rdflib.term.Node) -> set[rdflib.term.Node] | None:
+        """The focus nodes of a shape with SPARQL targets (None for the others)."""
+        if holder not in self.plan.sparql_targets:
+            return None
+        if holder not in self._nodes:
+            target, prefixes = _target_pattern(self.plan.targets, holder,
+                                               self.plan.sparql_targets[holder], self.classes)
+            rows = self.backend.select(prefixes + f"SELECT ?this WHERE {target}",
+                                       default_graphs=self.dataset) if target else []
+            self._nodes[holder] = {row["this"] for row in rows}
+        return self._nodes[holder]
+
+
 def _run_checks(backend: Backend, dataset: list[str], shapes: rdflib.Graph, plan: ShapesPlan,
-                classes: ClassClosure) -> list[CheckResult]:
+                classes: ClassClosure, focus: _Focus | None = None) -> list[CheckResult]:
     """Every compiled check over the data and the ontology: (check, focus node, value)."""
+    focus = focus or _Focus(backend, dataset, plan, classes)
     out: list[CheckResult] = []
     for check in plan.checks:
-        target, target_prefixes = _target_pattern(
-            plan.targets, check.holder, plan.sparql_targets.get(check.holder, []), classes)
-        if not target:
+        nodes = focus.nodes(check.holder)
+        target, target_prefixes = focus.target(check.holder)
+        if nodes is None and not target:
+            continue
+        path = _iri(check.path)
+        if nodes is not None and check.parameter == SH.minCount:
+            rows = backend.select(
+                f"SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ ?this {path} ?value }} "
+                "GROUP BY ?this", default_graphs=dataset)
+            counts: dict[rdflib.term.Node, int] = {row["this"]: int(row["n"]) for row in rows}
+            minimum = int(check.argument) if isinstance(check.argument, rdflib.Literal) else 0
+            out.extend((check, node, None) for node in nodes if counts.get(node, 0) < minimum)
+            continue
+        if nodes is not None and check.parameter == SH.hasValue:
+            have = {row["this"] for row in backend.select(
+                f"SELECT DISTINCT ?this WHERE {{ ?this {path} {_iri(check.argument)} }}",
+                default_graphs=dataset)}
+            out.extend((check, node, None) for node in nodes if node not in have)
             continue
         rows = backend.select(target_prefixes + _check_query(check, target, classes),
                               default_graphs=dataset)
@@ -927,6 +980,8 @@ def _run_checks(backend: Backend, dataset: list[str], shapes: rdflib.Graph, plan
             check.parameter == SH["or"] and check.argument != SH["class"])
         for row in rows:
             value = row.get("value")
+            if nodes is not None and row["this"] not in nodes:
+                continue
             if judged and (value is None or not _value_fails(check, value)):
                 continue
             out.append((check, row["this"], value))
@@ -937,25 +992,28 @@ LogicalResult = tuple[LogicalCheck, rdflib.term.Node]
 
 
 def _run_logical(backend: Backend, dataset: list[str], plan: ShapesPlan,
-                 classes: ClassClosure) -> list[LogicalResult]:
+                 classes: ClassClosure, focus: _Focus | None = None) -> list[LogicalResult]:
     """Every compiled sh:or/sh:xone: the focus nodes that fail it."""
+    focus = focus or _Focus(backend, dataset, plan, classes)
     out: list[LogicalResult] = []
     for check in plan.logical:
-        target, prefixes = _target_pattern(
-            plan.targets, check.shape, plan.sparql_targets.get(check.shape, []), classes)
-        if not target:
-            continue
-        focus_nodes = [row["this"] for row in backend.select(
-            prefixes + f"SELECT ?this WHERE {target}", default_graphs=dataset)]
+        nodes = focus.nodes(check.shape)
+        target, prefixes = focus.target(check.shape)
+        if nodes is None:
+            if not target:
+                continue
+            nodes = {row["this"] for row in backend.select(
+                prefixes + f"SELECT ?this WHERE {target}", default_graphs=dataset)}
         values: dict[rdflib.term.Node, dict[rdflib.URIRef, set[rdflib.term.Node]]] = {}
         for path in sorted({p.path for member in check.members for p in member}):
             for row in backend.select(
                     prefixes + f"SELECT DISTINCT ?this ?value WHERE {{ {target} "
                     f"?this {_iri(path)} ?value }}", default_graphs=dataset):
-                values.setdefault(row["this"], {}).setdefault(path, set()).add(row["value"])
-        for focus in focus_nodes:
-            if check.fails(values.get(focus, {})):
-                out.append((check, focus))
+                if row["this"] in nodes:
+                    values.setdefault(row["this"], {}).setdefault(path, set()).add(row["value"])
+        for node in nodes:
+            if check.fails(values.get(node, {})):
+                out.append((check, node))
     return out
 
 
@@ -1055,8 +1113,9 @@ def validate_store(
                 closures[cls] = {cls} | {row["c"] for row in rows}
             return closures[cls]
 
-        check_results = _run_checks(backend, dataset, shapes, plan, classes)
-        logical_results = _run_logical(backend, dataset, plan, classes)
+        focus = _Focus(backend, dataset, plan, classes)
+        check_results = _run_checks(backend, dataset, shapes, plan, classes, focus)
+        logical_results = _run_logical(backend, dataset, plan, classes, focus)
         for shape in sorted(plan.target_node_shapes, key=str):
             for node in _sparql_focus_nodes(backend, data_graphs, ontology,
                                             plan.sparql_targets[shape]):
@@ -1122,6 +1181,19 @@ def _path_predicates(shapes: rdflib.Graph, path: rdflib.term.Node,
     return out
 
 
+def _reachable(graph: rdflib.Graph, start: set[rdflib.term.Node]) -> set[rdflib.term.Node]:
+    """The nodes reachable from ``start`` in ``graph`` (the shapes pySHACL evaluates: those with
+    targets and whatever they refer to; compiled shapes are left behind unreachable)."""
+    seen = set(start)
+    todo = list(start)
+    while todo:
+        for obj in graph.objects(todo.pop(), None):
+            if isinstance(obj, rdflib.BNode | rdflib.URIRef) and obj not in seen:
+                seen.add(obj)
+                todo.append(obj)
+    return seen
+
+
 def _pyshacl_data(store: Store, core: rdflib.Graph, data_graphs: set[str]) -> rdflib.Graph:
     """The data triples that pySHACL's shapes (``core``) can read, as an rdflib graph.
 
@@ -1138,11 +1210,13 @@ def _pyshacl_data(store: Store, core: rdflib.Graph, data_graphs: set[str]) -> rd
         predicates: set[rdflib.URIRef] | None = None
     else:
         predicates = {RDF.type, RDFS.subClassOf}
-        for path in core.objects(None, SH.path):
-            predicates |= _path_predicates(core, path)
-        for parameter in _PREDICATE_PARAMETERS:
-            predicates.update(o for o in core.objects(None, parameter)
-                              if isinstance(o, rdflib.URIRef))
+        shapes = _reachable(core, {s for p in _TARGETS for s in core.subjects(p, None)})
+        for shape in shapes:
+            for path in core.objects(shape, SH.path):
+                predicates |= _path_predicates(core, path)
+            for parameter in _PREDICATE_PARAMETERS:
+                predicates.update(o for o in core.objects(shape, parameter)
+                                  if isinstance(o, rdflib.URIRef))
     data = rdflib.Graph()
     quads = (store.quads() if predicates is None else
              (q for p in sorted(predicates) for q in store.quads_for_pattern(None, to_ox(p))))
