@@ -216,6 +216,11 @@ def test_rules_that_mention_this_in_nested_groups_are_not_batched() -> None:
     assert _this_is_top_level(exists)
     assert not _this_is_top_level(optional)
     assert not _this_is_top_level('SELECT $this WHERE { { $this a ?c } } # "$this"')
+    nested_exists = ("SELECT $this WHERE { FILTER NOT EXISTS { ?a ?b $this . "
+                     "FILTER EXISTS { ?c ?d $this } } }")
+    assert _this_is_top_level(nested_exists)  # substituted on into the inner EXISTS
+    assert not _this_is_top_level(
+        "SELECT $this WHERE { FILTER NOT EXISTS { ?a ?b ?c . OPTIONAL { ?c ?d $this } } }")
 
 
 # ---------------------------------------------------------------------------

@@ -1,4 +1,10 @@
-"""SHACL validation of the knowledge graph with pySHACL.
+"""SHACL validation of the knowledge graph: in the store's engine where that is exact, else pySHACL.
+
+SPARQL targets and rules, and the SHACL Core constraints that compile exactly
+(:class:`CoreCheck`, :class:`LogicalCheck`), run as engine queries;
+pySHACL checks the rest (see :func:`plan_shapes` and :func:`validate_store`),
+and ``validate_store(..., engine=False)`` runs pySHACL alone, which the tests
+compare against.
 
 The shapes (``shapes/*.ttl``) are checked against the data with the ontology
 added to the data graph, so that ``sh:class`` sees the class hierarchy. (We add
