@@ -6,9 +6,9 @@ memory is its own):
 
 * ``pyshacl``  -- ``validate_store(store, engine=False)``: pySHACL checks every
   shape, SPARQL targets and SPARQL rules included (what ``load`` did before);
-* ``engine``   -- ``validate_store(store)``: SPARQL targets and rules run in the
-  store's engine, one query per rule for all focus nodes; pySHACL checks the
-  SHACL Core rest;
+* ``engine``   -- ``validate_store(store)``: SPARQL targets and rules, and the
+  SHACL Core constraints that compile exactly, run in the store's engine, one
+  query per rule or check for all focus nodes; pySHACL checks the rest;
 * ``pyrudof``  -- pyrudof's native SHACL validator over the same file plus the
   ontology, each shapes file in turn (if pyrudof is installed).
 

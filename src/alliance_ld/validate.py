@@ -1,4 +1,10 @@
-"""SHACL validation of the knowledge graph with pySHACL.
+"""SHACL validation of the knowledge graph: in the store's engine where that is exact, else pySHACL.
+
+SPARQL targets and rules, and the SHACL Core constraints that compile exactly
+(:class:`CoreCheck`, :class:`LogicalCheck`), run as engine queries;
+pySHACL checks the rest (see :func:`plan_shapes` and :func:`validate_store`),
+and ``validate_store(..., engine=False)`` runs pySHACL alone, which the tests
+compare against.
 
 The shapes (``shapes/*.ttl``) are checked against the data with the ontology
 added to the data graph, so that ``sh:class`` sees the class hierarchy. (We add
@@ -15,19 +21,26 @@ node, path, value, message, shape, severity and the file each came from.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from .backend import Backend
 from .resources import DATA_DIR, ONTOLOGY_FILE, SHAPES_DIR
-from .store import Store, to_rdflib
+from .store import Store, to_ox, to_rdflib
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -155,8 +168,9 @@ def _quads(source: Store | Backend) -> Iterator[tuple[Any, Any, Any, str | None]
 # runs once for all its focus nodes: its query, with the shape's targets joined
 # in as a subquery that binds ``?this``, goes to the back end in one request.
 # That is the same as pre-binding ``$this`` when ``$this`` occurs only in the
-# rule's top-level group or directly inside a top-level ``FILTER (NOT) EXISTS``
-# (an outer solution is substituted into EXISTS); a rule that mentions ``$this``
+# rule's top-level group or inside a top-level ``FILTER (NOT) EXISTS``, or an
+# EXISTS nested in one (an outer solution is substituted into EXISTS, and on
+# into the EXISTS within it); a rule that mentions ``$this``
 # anywhere else (a UNION branch, OPTIONAL, a subquery) runs once per focus node
 # with the node's IRI written in for ``$this``, which is pre-binding exactly.
 # SPARQL targets of shapes that also hold SHACL Core constraints are computed
@@ -190,6 +204,128 @@ class SparqlRule:
         return _this_is_top_level(self.select)
 
 
+#: the target predicates of a shape
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+#: SHACL Core parameters the engine checks (:func:`_check_query`) -> their constraint component
+COMPILED: dict[rdflib.URIRef, rdflib.URIRef] = {
+    SH["class"]: SH.ClassConstraintComponent,
+    SH.datatype: SH.DatatypeConstraintComponent,
+    SH.minCount: SH.MinCountConstraintComponent,
+    SH.maxCount: SH.MaxCountConstraintComponent,
+    SH["in"]: SH.InConstraintComponent,
+    SH.nodeKind: SH.NodeKindConstraintComponent,
+    SH.hasValue: SH.HasValueConstraintComponent,
+    SH.minInclusive: SH.MinInclusiveConstraintComponent,
+    SH.uniqueLang: SH.UniqueLangConstraintComponent,
+    SH.disjoint: SH.DisjointConstraintComponent,
+    SH["or"]: SH.OrConstraintComponent,
+}
+
+#: what else a compiled property shape may say (none of it changes its results)
+_PROPERTY_NOTES = frozenset({SH.path, SH.message, SH.severity, SH.name, SH.description,
+                             SH.order, SH.group, SH.targetSubjectsOf})
+
+#: sh:nodeKind -> the SPARQL test a value passes
+_NODE_KINDS = {
+    SH.IRI: "isIRI(?value)", SH.BlankNode: "isBlank(?value)", SH.Literal: "isLiteral(?value)",
+    SH.BlankNodeOrIRI: "!isLiteral(?value)", SH.BlankNodeOrLiteral: "!isIRI(?value)",
+    SH.IRIOrLiteral: "!isBlank(?value)",
+}
+
+
+#: a value-level constraint: (parameter, argument, list members for sh:in/sh:languageIn)
+ValueTest = tuple[rdflib.URIRef, rdflib.term.Node, tuple[rdflib.term.Node, ...]]
+
+
+@dataclass(frozen=True)
+class CoreCheck:
+    """One SHACL Core constraint of a property shape (e.g. its ``sh:class``), as an engine query.
+
+    Results name the property shape (``prop``) as pySHACL does; ``holder`` is
+    the shape whose targets select the focus nodes: the node shape, or the
+    property shape itself when the plan moved the targets there.
+    """
+
+    shape: rdflib.term.Node
+    prop: rdflib.term.Node
+    holder: rdflib.term.Node
+    path: rdflib.URIRef
+    parameter: rdflib.URIRef
+    argument: rdflib.term.Node
+    members: tuple[rdflib.term.Node, ...]  # the list of sh:in; the classes of an sh:or
+    message: rdflib.Literal
+    severity: str
+    #: sh:or judged in Python: for each member shape, the value-level tests it holds
+    tests: tuple[tuple[ValueTest, ...], ...] = ()
+
+    @property
+    def component(self) -> rdflib.URIRef:
+        return COMPILED[self.parameter]
+
+
+#: node-level logical constraints the engine's rows and Python decide -> their component
+LOGICAL: dict[rdflib.URIRef, rdflib.URIRef] = {
+    SH["or"]: SH.OrConstraintComponent,
+    SH.xone: SH.XoneConstraintComponent,
+}
+
+
+@dataclass(frozen=True)
+class NestedProperty:
+    """A property shape inside a member of a node-level sh:or/sh:xone, judged in Python."""
+
+    path: rdflib.URIRef
+    min_count: int | None
+    max_count: int | None
+    tests: tuple[ValueTest, ...]  # every value must pass them
+    qualified: tuple[ValueTest, ...] | None  # sh:qualifiedValueShape, as value tests
+    qualified_min: int | None
+    qualified_max: int | None
+
+    def conforms(self, values: set[rdflib.term.Node]) -> bool:
+        """Whether a focus node with these values for ``path`` conforms, as pySHACL decides."""
+        if self.min_count is not None and len(values) < self.min_count:
+            return False
+        if self.max_count is not None and len(values) > self.max_count:
+            return False
+        if any(_term_fails(test, value) for test in self.tests for value in values):
+            return False
+        if self.qualified is not None:
+            tests = self.qualified
+            count = sum(1 for v in values if not any(_term_fails(test, v) for test in tests))
+            if self.qualified_min is not None and count < self.qualified_min:
+                return False
+            if self.qualified_max is not None and count > self.qualified_max:
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class LogicalCheck:
+    """A node shape's sh:or or sh:xone over members made of property shapes.
+
+    The engine hands over each focus node's values for the members' paths;
+    :meth:`NestedProperty.conforms` decides each member as pySHACL would. A
+    result names the node shape, with the focus node as its value.
+    """
+
+    shape: rdflib.term.Node
+    parameter: rdflib.URIRef
+    members: tuple[tuple[NestedProperty, ...], ...]
+    message: rdflib.Literal
+    severity: str
+
+    @property
+    def component(self) -> rdflib.URIRef:
+        return LOGICAL[self.parameter]
+
+    def fails(self, values: dict[rdflib.URIRef, set[rdflib.term.Node]]) -> bool:
+        passed = sum(1 for member in self.members
+                     if all(p.conforms(values.get(p.path, set())) for p in member))
+        return passed == 0 if self.parameter == SH["or"] else passed != 1
+
+
 @dataclass
 class ShapesPlan:
     """The shapes split between pySHACL (SHACL Core) and the engine (SPARQL)."""
@@ -202,6 +338,12 @@ class ShapesPlan:
     target_node_shapes: set[rdflib.term.Node]
     #: every node shape -> how it is checked ({PYSHACL}, {ENGINE} or both)
     coverage: dict[rdflib.term.Node, set[str]]
+    #: SHACL Core constraints of property shapes, compiled to engine queries
+    checks: list[CoreCheck] = field(default_factory=list)
+    #: the targets of the shapes whose focus nodes the checks use (taken out of ``core``)
+    targets: rdflib.Graph = field(default_factory=rdflib.Graph)
+    #: node-level sh:or/sh:xone constraints, compiled
+    logical: list[LogicalCheck] = field(default_factory=list)
 
 
 def _blank_strings(text: str) -> str:
@@ -215,11 +357,13 @@ def _this_is_top_level(select: str) -> bool:
     if where is None:
         return False
     depth = 0
-    stack: list[bool] = []  # for each open group: is it a top-level EXISTS group?
+    # for each open group: is it a top-level EXISTS group, or an EXISTS group inside one?
+    stack: list[bool] = []
     for pos, char in enumerate(text):
         if char == "{":
             depth += 1
-            stack.append(depth == 2 and pos > where.start() and bool(_EXISTS.search(text[:pos])))
+            exists = pos > where.start() and bool(_EXISTS.search(text[:pos]))
+            stack.append(exists and (depth == 2 or (depth > 2 and bool(stack) and stack[-1])))
         elif char == "}":
             depth -= 1
             if stack:
@@ -227,7 +371,7 @@ def _this_is_top_level(select: str) -> bool:
         elif char == "$" and _THIS.match(text, pos):
             if pos < where.start():
                 continue  # the projection
-            if depth == 1 or (depth == 2 and stack and stack[-1]):
+            if depth == 1 or (stack and stack[-1]):
                 continue
             return False
     return True
@@ -267,12 +411,15 @@ def _has_core_constraints(shapes: rdflib.Graph, shape: rdflib.term.Node) -> bool
                for p in shapes.predicates(shape, None))
 
 
-def plan_shapes(shapes: rdflib.Graph) -> ShapesPlan:
+def plan_shapes(shapes: rdflib.Graph, *, compile_core: bool = True) -> ShapesPlan:
     """Split the shapes graph: SPARQL rules and SPARQL targets go to the engine.
 
     ``core`` is a copy of ``shapes`` without the ``sh:sparql`` constraints and
     the SPARQL targets (and without the targets of shapes left with nothing
-    else to check); it stays a valid shapes graph for pySHACL.
+    else to check); it stays a valid shapes graph for pySHACL. With
+    ``compile_core``, the property shapes whose every constraint the engine can
+    check exactly (:func:`_compile_property_shapes`) leave ``core`` too and
+    become :class:`CoreCheck` queries.
     """
     core = rdflib.Graph()
     for triple in shapes:
@@ -281,6 +428,9 @@ def plan_shapes(shapes: rdflib.Graph) -> ShapesPlan:
     sparql_targets: dict[rdflib.term.Node, list[tuple[str, str]]] = {}
     target_node_shapes: set[rdflib.term.Node] = set()
     coverage: dict[rdflib.term.Node, set[str]] = {}
+    checks: list[CoreCheck] = []
+    logical: list[LogicalCheck] = []
+    targets = rdflib.Graph()
     for shape in _node_shapes(shapes):
         how = coverage.setdefault(shape, set())
         if shapes.value(shape, SH.deactivated) == rdflib.Literal(True):
@@ -304,15 +454,23 @@ def plan_shapes(shapes: rdflib.Graph) -> ShapesPlan:
             core.remove((shape, SH.target, target))
             how.add(ENGINE)
         if _has_core_constraints(core, shape):
+            _index_subjects_of_targets(core, shape)
+            if compile_core:
+                compiled = _compile_property_shapes(core, shape, shape in sparql_targets, targets)
+                checks.extend(compiled)
+                found = _compile_logical(core, shape, shape in sparql_targets, targets)
+                logical.extend(found)
+                if compiled or found:
+                    how.add(ENGINE)
+        if _has_core_constraints(core, shape):
             how.add(PYSHACL)
             if shape in sparql_targets:
                 target_node_shapes.add(shape)
-            _index_subjects_of_targets(core, shape)
         else:
-            for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
-                              SH.targetObjectsOf, SH.target):
+            for predicate in _TARGETS:
                 core.remove((shape, predicate, None))
-    return ShapesPlan(core, rules, sparql_targets, target_node_shapes, coverage)
+    return ShapesPlan(core, rules, sparql_targets, target_node_shapes, coverage, checks, targets,
+                      logical)
 
 
 #: constraints that hold on a focus node with no value for the path
@@ -360,6 +518,234 @@ def _index_subjects_of_targets(core: rdflib.Graph, shape: rdflib.term.Node) -> N
     core.remove((shape, SH.targetSubjectsOf, None))
     for prop, path in paths.items():
         core.add((prop, SH.targetSubjectsOf, path))
+
+
+#: the parameters a member of a compiled sh:or may hold (judged in Python on the value alone)
+_VALUE_PARAMETERS = frozenset({SH.datatype, SH.languageIn, SH.nodeKind, SH["in"]})
+
+
+def _value_tests(core: rdflib.Graph, node: rdflib.term.Node) -> tuple[ValueTest, ...] | None:
+    """The tests of a shape that only constrains a node's own term (``[ sh:datatype xsd:date ]``).
+
+    None when it holds anything else (a path, a class, nested shapes, a
+    severity or a deactivation that would change its conformance).
+    """
+    tests: list[ValueTest] = []
+    for parameter, argument in core.predicate_objects(node):
+        if parameter == RDF.type and argument in (SH.NodeShape, SH.Shape):
+            continue
+        if not str(parameter).startswith(str(SH)):
+            continue
+        if parameter in (SH.message, SH.name, SH.description):
+            continue
+        if parameter not in _VALUE_PARAMETERS or not isinstance(parameter, rdflib.URIRef):
+            return None
+        members: tuple[rdflib.term.Node, ...] = ()
+        if parameter in (SH["in"], SH.languageIn):
+            members = tuple(Collection(core, argument))
+        elif parameter == SH.nodeKind and argument not in _NODE_KINDS:
+            return None
+        tests.append((parameter, argument, members))
+    return tuple(tests)
+
+
+def _or_members(core: rdflib.Graph, argument: rdflib.term.Node) -> (
+        tuple[rdflib.term.Node, tuple[rdflib.term.Node, ...], tuple[tuple[ValueTest, ...], ...]]
+        | None):
+    """A property shape's sh:or as (kind, classes, tests), or None if not compiled.
+
+    Two forms are compiled: every member a lone ``sh:class`` (an instance of
+    any of the classes passes, checked in SPARQL), or every member a shape of
+    value tests (:func:`_value_tests`, judged in Python).
+    """
+    members = list(Collection(core, argument))
+    if not members:
+        return None
+    classes = []
+    for member in members:
+        said = [(p, o) for p, o in core.predicate_objects(member) if str(p).startswith(str(SH))]
+        if len(said) == 1 and said[0][0] == SH["class"] and isinstance(said[0][1], rdflib.URIRef):
+            classes.append(said[0][1])
+    if len(classes) == len(members):
+        return SH["class"], tuple(classes), ()
+    tests = [_value_tests(core, member) for member in members]
+    if any(test is None for test in tests):
+        return None
+    return RDF.nil, (), tuple(test for test in tests if test is not None)
+
+
+def _property_checks(core: rdflib.Graph, shape: rdflib.term.Node,
+                     prop: rdflib.term.Node) -> list[CoreCheck] | None:
+    """The checks of a property shape, or None when the engine cannot check all of it exactly.
+
+    Compiled: a property shape of one node shape, with an IRI as its path, one
+    ``sh:message`` (pySHACL's generic messages are not reproduced), and nothing
+    but the parameters of :data:`COMPILED`, each given once, with arguments
+    whose comparison in SPARQL is term equality (``sh:in`` and ``sh:hasValue``
+    of IRIs only). Everything else stays with pySHACL.
+    """
+    path = core.value(prop, SH.path)
+    if not isinstance(path, rdflib.URIRef) or set(core.subjects(SH.property, prop)) != {shape}:
+        return None
+    parameters = {p for p in core.predicates(prop, None) if str(p).startswith(str(SH))}
+    if any(p not in COMPILED and p not in _PROPERTY_NOTES for p in parameters):
+        return None
+    messages = list(core.objects(prop, SH.message))
+    if len(messages) != 1 or not isinstance(messages[0], rdflib.Literal):
+        return None
+    checks = []
+    compiled = [p for p in parameters if isinstance(p, rdflib.URIRef) and p in COMPILED]
+    for parameter in sorted(compiled, key=str):
+        arguments = list(core.objects(prop, parameter))
+        if len(arguments) != 1:
+            return None
+        argument = arguments[0]
+        members: tuple[rdflib.term.Node, ...] = ()
+        tests: tuple[tuple[ValueTest, ...], ...] = ()
+        if parameter == SH["or"]:
+            form = _or_members(core, argument)
+            if form is None:
+                return None
+            argument, members, tests = form
+        elif parameter == SH["in"]:
+            members = tuple(Collection(core, argument))
+            if not all(isinstance(m, rdflib.URIRef) for m in members):
+                return None
+        elif parameter in (SH["class"], SH.datatype, SH.hasValue, SH.disjoint):
+            if not isinstance(argument, rdflib.URIRef):
+                return None
+        elif parameter == SH.nodeKind:
+            if argument not in _NODE_KINDS:
+                return None
+        elif parameter in (SH.minCount, SH.maxCount):
+            if not isinstance(argument, rdflib.Literal) or not isinstance(argument.value, int):
+                return None
+        elif parameter == SH.uniqueLang:
+            if argument != rdflib.Literal(True):
+                return None
+        elif not isinstance(argument, rdflib.Literal):  # sh:minInclusive
+            return None
+        checks.append(CoreCheck(shape, prop, shape, path, parameter, argument, members,
+                                messages[0], _severity(core, prop), tests))
+    return checks
+
+
+def _compile_property_shapes(core: rdflib.Graph, shape: rdflib.term.Node, sparql_targeted: bool,
+                             targets: rdflib.Graph) -> list[CoreCheck]:
+    """Take the property shapes of ``shape`` that the engine checks exactly out of ``core``.
+
+    The focus nodes of a compiled property shape are those of its node shape,
+    or, where :func:`_index_subjects_of_targets` moved the targets to the
+    property shape, its own; those targets are copied to ``targets`` (the node
+    shape's stay in ``core`` while pySHACL still needs them).
+    """
+    own = [(p, o) for p in _TARGETS for o in core.objects(shape, p)]
+    out: list[CoreCheck] = []
+    for prop in sorted(core.objects(shape, SH.property), key=str):
+        checks = _property_checks(core, shape, prop)
+        if not checks:
+            continue
+        moved = [(p, o) for p in _TARGETS for o in core.objects(prop, p)]
+        if moved and (own or sparql_targeted):
+            continue  # focus nodes from both: leave it to pySHACL
+        holder, holder_targets = (prop, moved) if moved else (shape, own)
+        if not holder_targets and not sparql_targeted:
+            continue
+        if any(p == SH.target or (p == SH.targetNode and not isinstance(o, rdflib.URIRef))
+               for p, o in holder_targets):
+            continue
+        for p, o in holder_targets:
+            targets.add((holder, p, o))
+        core.remove((shape, SH.property, prop))
+        core.remove((prop, None, None))  # so that pySHACL neither sees it nor reads its path
+        out.extend(dataclasses.replace(c, holder=holder) for c in checks)
+    return out
+
+
+_NESTED_PARAMETERS = frozenset({SH.path, SH.minCount, SH.maxCount, SH.qualifiedValueShape,
+                                SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.message, SH.name,
+                                SH.description}) | _VALUE_PARAMETERS
+
+
+def _count(core: rdflib.Graph, node: rdflib.term.Node, parameter: rdflib.URIRef) -> int | None:
+    value = core.value(node, parameter)
+    return value.value if isinstance(value, rdflib.Literal) and isinstance(value.value, int) \
+        else None
+
+
+def _nested_property(core: rdflib.Graph, prop: rdflib.term.Node) -> NestedProperty | None:
+    """A property shape of a logical member, or None if it holds anything not compiled."""
+    path = core.value(prop, SH.path)
+    said = [p for p in core.predicates(prop, None) if str(p).startswith(str(SH))]
+    if not isinstance(path, rdflib.URIRef) or any(p not in _NESTED_PARAMETERS for p in said):
+        return None
+    if any(said.count(p) > 1 for p in said if p != SH.message):
+        return None  # each parameter once
+    tests: list[ValueTest] = []
+    for parameter in sorted(set(said) & _VALUE_PARAMETERS, key=str):
+        argument = core.value(prop, parameter)
+        assert argument is not None and isinstance(parameter, rdflib.URIRef)
+        members: tuple[rdflib.term.Node, ...] = ()
+        if parameter in (SH["in"], SH.languageIn):
+            members = tuple(Collection(core, argument))
+        elif parameter == SH.nodeKind and argument not in _NODE_KINDS:
+            return None
+        tests.append((parameter, argument, members))
+    qualified = None
+    shape = core.value(prop, SH.qualifiedValueShape)
+    if shape is not None:
+        qualified = _value_tests(core, shape)
+        if qualified is None:
+            return None
+    for parameter in (SH.minCount, SH.maxCount, SH.qualifiedMinCount, SH.qualifiedMaxCount):
+        if (prop, parameter, None) in core and _count(core, prop, parameter) is None:
+            return None
+    return NestedProperty(path, _count(core, prop, SH.minCount), _count(core, prop, SH.maxCount),
+                          tuple(tests), qualified, _count(core, prop, SH.qualifiedMinCount),
+                          _count(core, prop, SH.qualifiedMaxCount))
+
+
+def _logical_member(core: rdflib.Graph,
+                    node: rdflib.term.Node) -> tuple[NestedProperty, ...] | None:
+    """A member of a node-level sh:or/sh:xone that holds only compiled property shapes."""
+    props = []
+    for parameter, argument in core.predicate_objects(node):
+        if parameter == RDF.type and argument in (SH.NodeShape, SH.Shape):
+            continue
+        if parameter != SH.property:
+            if str(parameter).startswith(str(SH)):
+                return None
+            continue
+        nested = _nested_property(core, argument)
+        if nested is None:
+            return None
+        props.append(nested)
+    return tuple(props) if props else None
+
+
+def _compile_logical(core: rdflib.Graph, shape: rdflib.term.Node, sparql_targeted: bool,
+                     targets: rdflib.Graph) -> list[LogicalCheck]:
+    """Take the node-level sh:or/sh:xone of ``shape`` that can be compiled out of ``core``."""
+    own = [(p, o) for p in _TARGETS for o in core.objects(shape, p)]
+    messages = list(core.objects(shape, SH.message))
+    if (not own and not sparql_targeted) or len(messages) != 1 \
+            or not isinstance(messages[0], rdflib.Literal) \
+            or any(p == SH.target or (p == SH.targetNode and not isinstance(o, rdflib.URIRef))
+                   for p, o in own):
+        return []
+    out = []
+    for parameter in LOGICAL:
+        for argument in list(core.objects(shape, parameter)):
+            members = [_logical_member(core, m) for m in Collection(core, argument)]
+            if not members or any(m is None for m in members):
+                continue
+            out.append(LogicalCheck(shape, parameter, tuple(m for m in members if m is not None),
+                                    messages[0], _severity(core, shape)))
+            core.remove((shape, parameter, argument))
+    if out:
+        for p, o in own:
+            targets.add((shape, p, o))
+    return out
 
 
 #: a class -> the class and its subclasses
@@ -414,6 +800,229 @@ def _bound_query(rule: SparqlRule, focus: rdflib.URIRef) -> str:
     return rule.prefixes + head + _THIS.sub(_iri(focus), body)
 
 
+def _check_query(check: CoreCheck, target: str, classes: ClassClosure) -> str:
+    """The SELECT of ``?this`` (and ``?value`` where pySHACL reports one) that fail ``check``.
+
+    Each is the constraint's definition in the SHACL spec, over value nodes
+    taken as a set (hence DISTINCT); ``sh:datatype`` and ``sh:minInclusive``
+    select every value, which :func:`_value_fails` then judges as pySHACL does.
+    """
+    path = _iri(check.path)
+    values = f"{target} ?this {path} ?value ."
+    parameter, argument = check.parameter, check.argument
+    count = argument.value if isinstance(argument, rdflib.Literal) else 0  # sh:min/maxCount
+    if parameter == SH.minCount:
+        return (f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?value }} }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {count})")
+    if parameter == SH.maxCount:
+        return (f"SELECT ?this WHERE {{ {values} }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {count})")
+    if parameter == SH.hasValue:
+        return (f"SELECT ?this WHERE {{ {target} "
+                f"FILTER NOT EXISTS {{ ?this {path} {_iri(argument)} }} }}")
+    if parameter == SH.uniqueLang:
+        # one result per language written twice (pySHACL compares tags in lower case)
+        return (f"SELECT ?this WHERE {{ {values} "
+                f"FILTER (isLiteral(?value) && LANG(?value) != \"\") "
+                f"BIND (LCASE(LANG(?value)) AS ?alds_lang) }} "
+                f"GROUP BY ?this ?alds_lang HAVING (COUNT(DISTINCT ?value) > 1)")
+    if parameter == SH["class"] or (parameter == SH["or"] and argument == SH["class"]):
+        wanted = check.members if parameter == SH["or"] else (argument,)
+        types = " ".join(_iri(c) for c in sorted({c for w in wanted for c in classes(w)}, key=str))
+        test = f"FILTER NOT EXISTS {{ ?value a ?alds_type . VALUES ?alds_type {{ {types} }} }}"
+    elif parameter == SH["in"]:
+        allowed = " || ".join(f"sameTerm(?value, {_iri(m)})" for m in check.members) or "false"
+        test = f"FILTER (!({allowed}))"
+    elif parameter == SH.nodeKind:
+        test = f"FILTER (!({_NODE_KINDS[argument]}))"  # type: ignore[index]
+    elif parameter == SH.disjoint:
+        test = f"?this {_iri(argument)} ?value ."
+    else:  # sh:datatype, sh:minInclusive, an sh:or of value tests: judged in Python
+        test = ""
+    return f"SELECT DISTINCT ?this ?value WHERE {{ {values} {test} }}"
+
+
+def _actual_datatype(value: rdflib.Literal, datatype: rdflib.term.Node) -> bool:
+    """pySHACL 0.40's ``DatatypeConstraintComponent._assert_actual_datatype``."""
+    python = value.value
+    if datatype in (XSD.string, RDF.langString):
+        return isinstance(python, str | bytes)
+    expected: dict[rdflib.term.Node, type | tuple[type, ...]] = {
+        XSD.integer: int, XSD.float: float, XSD.decimal: Decimal, XSD.boolean: bool,
+        XSD.date: date, XSD.time: time, XSD.dateTime: datetime,
+    }
+    kind = expected.get(datatype)
+    return kind is None or isinstance(python, kind)
+
+
+def _value_fails(check: CoreCheck, value: rdflib.term.Node) -> bool:
+    """Whether a value fails a check judged in Python (see :func:`_term_fails`)."""
+    if check.parameter == SH["or"]:
+        return not any(all(not _term_fails(test, value) for test in member)
+                       for member in check.tests)
+    return _term_fails((check.parameter, check.argument, check.members), value)
+
+
+def _term_fails(test: ValueTest, value: rdflib.term.Node) -> bool:
+    """Whether a value fails a value-level constraint, decided as pySHACL 0.40 does.
+
+    In Python rather than SPARQL because pySHACL's notion of a well-formed
+    literal is rdflib's (``ill_typed``), and the seam hands over the literal as
+    written (``normalize=False``), which is what pySHACL sees too.
+    """
+    parameter, argument, members = test
+    if parameter == SH["in"]:
+        return value not in members
+    if parameter == SH.nodeKind:
+        if isinstance(value, rdflib.BNode):
+            kinds = (SH.BlankNode, SH.BlankNodeOrLiteral, SH.BlankNodeOrIRI)
+        elif isinstance(value, rdflib.Literal):
+            kinds = (SH.Literal, SH.BlankNodeOrLiteral, SH.IRIOrLiteral)
+        else:
+            kinds = (SH.IRI, SH.IRIOrLiteral, SH.BlankNodeOrIRI)
+        return argument not in kinds
+    if parameter == SH.languageIn:
+        wanted = {str(m).lower() for m in members}
+        if not isinstance(value, rdflib.Literal) or not value.language:
+            return True
+        lang = str(value.language)
+        return not ("*" in wanted or lang.lower() in wanted
+                    or lang.split("-")[0].lower() in wanted)
+    if parameter == SH.datatype:
+        if not isinstance(value, rdflib.Literal):
+            return True
+        if value.datatype == argument:
+            ill_typed = getattr(value, "ill_typed", None) is True
+            return ill_typed or not _actual_datatype(value, argument)
+        if argument == RDFS.Literal:
+            return False
+        if argument == RDFS.Datatype and value.datatype:
+            return False
+        if value.datatype is None and value.language is None and argument == XSD.string:
+            return not _actual_datatype(value, argument)
+        if argument == RDF.langString and value.language:
+            return not _actual_datatype(value, argument)
+        return True
+    if parameter == SH.minInclusive:
+        from pyshacl.rdfutil.compare import compare_literal
+
+        if not isinstance(value, rdflib.Literal):
+            return True
+        assert isinstance(argument, rdflib.Literal)
+        if isinstance(argument.value, str) != isinstance(value.value, str):
+            return True
+        try:
+            return not compare_literal(value, argument) >= 0  # type: ignore[no-untyped-call]
+        except (TypeError, NotImplementedError):
+            return True
+    return False
+
+
+CheckResult = tuple[CoreCheck, rdflib.term.Node, rdflib.term.Node | None]
+
+
+class _Focus:
+    """How the compiled queries select a shape's focus nodes.
+
+    Targets by class, subjects, objects or IRI join each query as a group
+    binding ``?this``. A SPARQL target (every resource of the dataset, for
+    alds:LabelledResource_Shape) is costly to evaluate: it runs once, its focus
+    nodes are kept here, and each query then runs over every subject of its
+    path, its rows kept for the focus nodes only.
+    """
+
+    def __init__(self, backend: Backend, dataset: list[str], plan: ShapesPlan,
+                 classes: ClassClosure) -> None:
+        self.backend, self.dataset, self.plan, self.classes = backend, dataset, plan, classes
+        self._nodes: dict[rdflib.term.Node, set[rdflib.term.Node]] = {}
+
+    def target(self, holder: rdflib.term.Node) -> tuple[str, str]:
+        """The target group and its prefixes ("" when a node set stands for it, or no target)."""
+        if holder in self.plan.sparql_targets:
+            return "", ""
+        return _target_pattern(self.plan.targets, holder, [], self.classes)
+
+    def nodes(self, holder: rdflib.term.Node) -> set[rdflib.term.Node] | None:
+        """The focus nodes of a shape with SPARQL targets (None for the others)."""
+        if holder not in self.plan.sparql_targets:
+            return None
+        if holder not in self._nodes:
+            target, prefixes = _target_pattern(self.plan.targets, holder,
+                                               self.plan.sparql_targets[holder], self.classes)
+            rows = self.backend.select(prefixes + f"SELECT ?this WHERE {target}",
+                                       default_graphs=self.dataset) if target else []
+            self._nodes[holder] = {row["this"] for row in rows}
+        return self._nodes[holder]
+
+
+def _run_checks(backend: Backend, dataset: list[str], shapes: rdflib.Graph, plan: ShapesPlan,
+                classes: ClassClosure, focus: _Focus | None = None) -> list[CheckResult]:
+    """Every compiled check over the data and the ontology: (check, focus node, value)."""
+    focus = focus or _Focus(backend, dataset, plan, classes)
+    out: list[CheckResult] = []
+    for check in plan.checks:
+        nodes = focus.nodes(check.holder)
+        target, target_prefixes = focus.target(check.holder)
+        if nodes is None and not target:
+            continue
+        path = _iri(check.path)
+        if nodes is not None and check.parameter == SH.minCount:
+            rows = backend.select(
+                f"SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ ?this {path} ?value }} "
+                "GROUP BY ?this", default_graphs=dataset)
+            counts: dict[rdflib.term.Node, int] = {row["this"]: int(row["n"]) for row in rows}
+            minimum = int(check.argument) if isinstance(check.argument, rdflib.Literal) else 0
+            out.extend((check, node, None) for node in nodes if counts.get(node, 0) < minimum)
+            continue
+        if nodes is not None and check.parameter == SH.hasValue:
+            have = {row["this"] for row in backend.select(
+                f"SELECT DISTINCT ?this WHERE {{ ?this {path} {_iri(check.argument)} }}",
+                default_graphs=dataset)}
+            out.extend((check, node, None) for node in nodes if node not in have)
+            continue
+        rows = backend.select(target_prefixes + _check_query(check, target, classes),
+                              default_graphs=dataset)
+        judged = check.parameter in (SH.datatype, SH.minInclusive) or (
+            check.parameter == SH["or"] and check.argument != SH["class"])
+        for row in rows:
+            value = row.get("value")
+            if nodes is not None and row["this"] not in nodes:
+                continue
+            if judged and (value is None or not _value_fails(check, value)):
+                continue
+            out.append((check, row["this"], value))
+    return out
+
+
+LogicalResult = tuple[LogicalCheck, rdflib.term.Node]
+
+
+def _run_logical(backend: Backend, dataset: list[str], plan: ShapesPlan,
+                 classes: ClassClosure, focus: _Focus | None = None) -> list[LogicalResult]:
+    """Every compiled sh:or/sh:xone: the focus nodes that fail it."""
+    focus = focus or _Focus(backend, dataset, plan, classes)
+    out: list[LogicalResult] = []
+    for check in plan.logical:
+        nodes = focus.nodes(check.shape)
+        target, prefixes = focus.target(check.shape)
+        if nodes is None:
+            if not target:
+                continue
+            nodes = {row["this"] for row in backend.select(
+                prefixes + f"SELECT ?this WHERE {target}", default_graphs=dataset)}
+        values: dict[rdflib.term.Node, dict[rdflib.URIRef, set[rdflib.term.Node]]] = {}
+        for path in sorted({p.path for member in check.members for p in member}):
+            for row in backend.select(
+                    prefixes + f"SELECT DISTINCT ?this ?value WHERE {{ {target} "
+                    f"?this {_iri(path)} ?value }}", default_graphs=dataset):
+                if row["this"] in nodes:
+                    values.setdefault(row["this"], {}).setdefault(path, set()).add(row["value"])
+        for node in nodes:
+            if check.fails(values.get(node, {})):
+                out.append((check, node))
+    return out
+
+
 def _message(template: str | None, row: dict[str, Any]) -> str:
     if template is None:
         return "(no message)"
@@ -461,30 +1070,212 @@ def validate_store(
     With ``engine`` (the default) the SPARQL-based targets and constraints run
     in the store's engine, once per rule for all focus nodes (see
     :func:`plan_shapes`), and pySHACL checks the SHACL Core rest; without it,
-    pySHACL checks everything, as it would on its own.
+    pySHACL checks everything, as it would on its own. On a store loaded here
+    (not a remote back end), the engine also checks the SHACL Core property
+    shapes it can check exactly (:class:`CoreCheck`), with the ontology in a
+    scratch graph of the store for the time of the validation, and pySHACL gets
+    only the triples its remaining shapes read (:func:`_pyshacl_data`).
     """
     from pyshacl import validate as shacl_validate  # here: a slow import the server rarely needs
 
     shapes, shape_origin = load_shapes(shapes_paths)
-    data, subject_origin, data_graphs = _data_graph(store)
     ontology = rdflib.Graph().parse(ontology_file, format="turtle")
-    data += ontology
-    if not engine:
+    if not engine or not isinstance(store, Store):
+        data, subject_origin, data_graphs = _data_graph(store)
+        data += ontology
+        if not engine:
+            _conforms, report_graph, _text = shacl_validate(
+                data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+            )
+            return _report(report_graph, shapes, shape_origin, subject_origin, [])
+        plan = plan_shapes(shapes, compile_core=False)
+        backend = store.backend() if isinstance(store, Store) else store
+
+        def rdflib_classes(cls: rdflib.term.Node) -> set[rdflib.term.Node]:
+            return {c for c in data.transitive_subjects(RDFS.subClassOf, cls) if c is not None}
+
+        for shape in sorted(plan.target_node_shapes, key=str):
+            for node in _sparql_focus_nodes(backend, data_graphs, ontology,
+                                            plan.sparql_targets[shape]):
+                plan.core.add((shape, SH.targetNode, node))
         _conforms, report_graph, _text = shacl_validate(
-            data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+            data, shacl_graph=plan.core, inference="none", advanced=True, allow_warnings=True
         )
-        return _report(report_graph, shapes, shape_origin, subject_origin, [])
+        engine_results = _run_rules(backend, data_graphs, shapes, plan, rdflib_classes)
+        return _report(report_graph, shapes, shape_origin, subject_origin, engine_results)
+
     plan = plan_shapes(shapes)
-    backend = store.backend() if isinstance(store, Store) else store
-    for shape in sorted(plan.target_node_shapes, key=str):
-        for node in _sparql_focus_nodes(backend, data_graphs, ontology,
-                                        plan.sparql_targets[shape]):
-            plan.core.add((shape, SH.targetNode, node))
-    _conforms, report_graph, _text = shacl_validate(
-        data, shacl_graph=plan.core, inference="none", advanced=True, allow_warnings=True
-    )
-    engine_results = _run_rules(backend, data_graphs, data, shapes, plan)
+    backend = store.backend()
+    data_graphs = [g for g in store.graph_names if not _is_ontology_or_shapes(g)]
+    with _ontology_graph(store, ontology_file) as scratch:
+        dataset = [*data_graphs, scratch]
+        closures: dict[rdflib.term.Node, set[rdflib.term.Node]] = {}
+
+        def classes(cls: rdflib.term.Node) -> set[rdflib.term.Node]:
+            """A class and its subclasses (rdfs:subClassOf*) in the data and the ontology."""
+            if cls not in closures:
+                rows = backend.select(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* "
+                                      f"{_iri(cls)} }}", default_graphs=dataset)
+                closures[cls] = {cls} | {row["c"] for row in rows}
+            return closures[cls]
+
+        focus = _Focus(backend, dataset, plan, classes)
+        check_results = _run_checks(backend, dataset, shapes, plan, classes, focus)
+        logical_results = _run_logical(backend, dataset, plan, classes, focus)
+        for shape in sorted(plan.target_node_shapes, key=str):
+            for node in _sparql_focus_nodes(backend, data_graphs, ontology,
+                                            plan.sparql_targets[shape]):
+                plan.core.add((shape, SH.targetNode, node))
+        restricted = _pyshacl_data(store, plan.core, set(data_graphs))
+        restricted += ontology
+        _conforms, report_graph, _text = shacl_validate(
+            restricted, shacl_graph=plan.core, inference="none", advanced=True,
+            allow_warnings=True)
+        del restricted
+        engine_results = _run_rules(backend, data_graphs, shapes, plan, classes)
+    _add_checks(report_graph, check_results, logical_results)
+    focus_nodes = set(report_graph.objects(None, SH.focusNode))
+    focus_nodes.update(result[1] for result in engine_results)
+    subject_origin = _subject_origin(store, focus_nodes, set(data_graphs))
     return _report(report_graph, shapes, shape_origin, subject_origin, engine_results)
+
+
+def _is_ontology_or_shapes(graph: str) -> bool:
+    return graph.endswith(("/graph/ontology", "/graph/shapes"))
+
+
+@contextmanager
+def _ontology_graph(store: Store, ontology_file: Path) -> Iterator[str]:
+    """The ontology in a scratch named graph of ``store``, removed afterwards.
+
+    pySHACL validates the data with the ontology added (``sh:class`` and
+    ``sh:targetClass`` follow the ontology's rdfs:subClassOf; its named
+    individuals are focus nodes and values too); the compiled checks read the
+    same union when they name this graph among their default graphs.
+    """
+    name = f"urn:alliance-ld:validation:ontology:{uuid.uuid4().hex}"
+    store.load_file(ontology_file, name)
+    try:
+        yield name
+    finally:
+        store.remove_graph(name)
+
+
+#: the data-graph predicates that SHACL Core reads through these shape predicates' objects
+_PREDICATE_PARAMETERS = (SH.targetSubjectsOf, SH.targetObjectsOf, SH.equals, SH.disjoint,
+                         SH.lessThan, SH.lessThanOrEquals)
+
+#: shape predicates after which pySHACL may read any triple: then it gets all the data
+_READS_ANYTHING = tuple(rdflib.URIRef(str(SH) + name) for name in (
+    "closed", "sparql", "target", "rule", "validator", "nodeValidator", "propertyValidator",
+    "values", "condition", "expression", "js", "jsFunctionName"))
+
+
+def _path_predicates(shapes: rdflib.Graph, path: rdflib.term.Node,
+                     seen: set[rdflib.term.Node] | None = None) -> set[rdflib.URIRef]:
+    """Every IRI in a property path (an IRI, or a path built of blank nodes and lists)."""
+    if isinstance(path, rdflib.URIRef):
+        return {path}
+    seen = set() if seen is None else seen
+    if path in seen:
+        return set()
+    seen.add(path)
+    out: set[rdflib.URIRef] = set()
+    for _p, part in shapes.predicate_objects(path):
+        if part != RDF.nil:
+            out |= _path_predicates(shapes, part, seen)
+    return out
+
+
+def _reachable(graph: rdflib.Graph, start: set[rdflib.term.Node]) -> set[rdflib.term.Node]:
+    """The nodes reachable from ``start`` in ``graph`` (the shapes pySHACL evaluates: those with
+    targets and whatever they refer to; compiled shapes are left behind unreachable)."""
+    seen = set(start)
+    todo = list(start)
+    while todo:
+        for obj in graph.objects(todo.pop(), None):
+            if isinstance(obj, rdflib.BNode | rdflib.URIRef) and obj not in seen:
+                seen.add(obj)
+                todo.append(obj)
+    return seen
+
+
+def _pyshacl_data(store: Store, core: rdflib.Graph, data_graphs: set[str]) -> rdflib.Graph:
+    """The data triples that pySHACL's shapes (``core``) can read, as an rdflib graph.
+
+    SHACL Core reads the data graph through the shapes' property paths, the
+    predicates of ``sh:targetSubjectsOf``/``sh:targetObjectsOf`` and of the
+    property-pair constraints, and ``rdf:type``/``rdfs:subClassOf`` (targets,
+    ``sh:class``). Every triple of those predicates is copied (whichever its
+    subject: a focus node's values, the values' values, ...), so pySHACL sees
+    the same focus nodes and value nodes as on the whole data, at any depth of
+    nested shapes. A shape that can read anything (``sh:closed``, SPARQL, rules)
+    makes it the whole data.
+    """
+    if any((None, p, None) in core for p in _READS_ANYTHING):
+        predicates: set[rdflib.URIRef] | None = None
+    else:
+        predicates = {RDF.type, RDFS.subClassOf}
+        shapes = _reachable(core, {s for p in _TARGETS for s in core.subjects(p, None)})
+        for shape in shapes:
+            for path in core.objects(shape, SH.path):
+                predicates |= _path_predicates(core, path)
+            for parameter in _PREDICATE_PARAMETERS:
+                predicates.update(o for o in core.objects(shape, parameter)
+                                  if isinstance(o, rdflib.URIRef))
+    data = rdflib.Graph()
+    quads = (store.quads() if predicates is None else
+             (q for p in sorted(predicates) for q in store.quads_for_pattern(None, to_ox(p))))
+    for quad in quads:
+        graph = quad.graph_name
+        if isinstance(graph, ox.NamedNode) and graph.value not in data_graphs:
+            continue
+        data.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return data
+
+
+def _subject_origin(store: Store, nodes: set[rdflib.term.Node],
+                    data_graphs: set[str]) -> dict[str, str]:
+    """For each node, the file (or else the graph) of a data graph that holds it as a subject."""
+    origin: dict[str, str] = {}
+    for node in nodes:
+        if not isinstance(node, rdflib.URIRef | rdflib.BNode):
+            continue
+        for quad in store.quads_for_pattern(to_ox(node)):
+            graph = quad.graph_name
+            name = graph.value if isinstance(graph, ox.NamedNode) else ""
+            if name and name not in data_graphs:
+                continue
+            path = store.files.get(name)
+            origin[str(node)] = str(path) if path is not None else name
+            break
+    return origin
+
+
+def _add_checks(report_graph: rdflib.Graph, results: list[CheckResult],
+                logical: list[LogicalResult]) -> None:
+    """The compiled checks' results in pySHACL's report, as pySHACL would write them."""
+    report_node = next(iter(report_graph.subjects(RDF.type, SH.ValidationReport)), None)
+    rows: list[tuple[CoreCheck | LogicalCheck, rdflib.term.Node, rdflib.term.Node | None]] = [
+        *results, *((check, focus, focus) for check, focus in logical)]
+    for check, focus, value in rows:
+        node = rdflib.BNode()
+        report_graph.add((node, RDF.type, SH.ValidationResult))
+        report_graph.add((node, SH.focusNode, focus))
+        report_graph.add((node, SH.resultSeverity, SH[check.severity]))
+        report_graph.add((node, SH.sourceConstraintComponent, check.component))
+        report_graph.add((node, SH.resultMessage, check.message))
+        if isinstance(check, CoreCheck):
+            report_graph.add((node, SH.sourceShape, check.prop))
+            report_graph.add((node, SH.resultPath, check.path))
+        else:
+            report_graph.add((node, SH.sourceShape, check.shape))
+        if value is not None:
+            report_graph.add((node, SH.value, value))
+        if report_node is not None:
+            report_graph.add((report_node, SH.result, node))
+            if check.severity == "Violation":
+                report_graph.set((report_node, SH.conforms, rdflib.Literal(False)))
 
 
 def _sparql_focus_nodes(backend: Backend, data_graphs: list[str], ontology: rdflib.Graph,
@@ -504,13 +1295,9 @@ EngineResult = tuple[SparqlRule, rdflib.term.Node, rdflib.term.Node | None,
                      rdflib.term.Node | None, str]
 
 
-def _run_rules(backend: Backend, data_graphs: list[str], data: rdflib.Graph,
-               shapes: rdflib.Graph, plan: ShapesPlan) -> list[EngineResult]:
+def _run_rules(backend: Backend, data_graphs: list[str], shapes: rdflib.Graph,
+               plan: ShapesPlan, classes: ClassClosure) -> list[EngineResult]:
     """Every SPARQL rule over the store: (rule, focus, path, value, message)."""
-
-    def classes(cls: rdflib.term.Node) -> set[rdflib.term.Node]:
-        return {c for c in data.transitive_subjects(RDFS.subClassOf, cls) if c is not None}
-
     out: list[EngineResult] = []
     for rule in plan.rules:
         target, target_prefixes = _target_pattern(

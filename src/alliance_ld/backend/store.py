@@ -184,6 +184,11 @@ class Store:
             self.files[name] = path
         return sum(len(q) for _, _, q in parsed)
 
+    def remove_graph(self, name: str) -> None:
+        """Remove a named graph and what it holds (e.g. a scratch graph of the validator)."""
+        self._ox.remove_graph(ox.NamedNode(name))
+        self.files.pop(name, None)
+
     # -- reading ----------------------------------------------------------
     def __len__(self) -> int:
         return len(self._ox)
