@@ -204,7 +204,7 @@ class Client:
 
     def __init__(self, port: int) -> None:
         self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str],
                                                                             bytes]:
@@ -213,7 +213,7 @@ class Client:
             resp = self.conn.getresponse()
         except (ConnectionError, http.client.HTTPException):
             self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=900)
             self.conn.request("GET", path, headers=headers or {})
             resp = self.conn.getresponse()
         body = resp.read()
@@ -335,6 +335,33 @@ class Bench:
         self.add(system, "rss", f"{procs} processes", rss, "MB")
         self.add(system, "pss", f"{procs} processes", pss, "MB")
 
+    def downloads_built(self, system: str, proc: subprocess.Popen[bytes],
+                        client: Client) -> None:
+        """Wait for the downloads (the dump, each graph, the tables), which the server builds
+        in the background once ready: ``GET /downloads`` answers when they are built. The
+        time since ready, the peak of the process tree's RSS meanwhile and the RSS after;
+        nothing is measured while they are built (they share the server's CPU)."""
+        peak = [memory(proc.pid)[1]]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.25):
+                peak.append(memory(proc.pid)[1])
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        started = time.perf_counter()
+        try:
+            status, _, _ = client.get("/downloads")
+        finally:
+            done.set()
+            sampler.join()
+        if status != 200:
+            raise RuntimeError(f"{system}: /downloads answered {status}")
+        self.add(system, "downloads", "after ready", time.perf_counter() - started, "s")
+        self.add(system, "downloads_peak_rss", "while built", max(peak), "MB")
+        self.add(system, "rss_built", "once built", memory(proc.pid)[1], "MB")
+
     def alliance(self, system: str, serve_args: list[str]) -> None:
         port = free_port()
         log = self.work / f"{system}.log"
@@ -346,6 +373,7 @@ class Bench:
         try:
             self.ready(system, proc, port, "/readyz", log)
             client = Client(port)
+            self.downloads_built(system, proc, client)
 
             def run(query: str) -> int:
                 status, _, body = client.get("/sparql?" + urlencode({"query": query}),
@@ -668,9 +696,14 @@ def report(rows: list[Row]) -> str:
                           _fmt(_value(rows, size, system, "ready", "start-up")),
                           *(_fmt(next((r.value for r in rows if r.size == size
                                        and r.system == system and r.metric == m), None), 0)
-                            for m in ("rss", "pss"))])
+                            for m in ("rss", "pss")),
+                          _fmt(_value(rows, size, system, "downloads", "after ready")),
+                          _fmt(_value(rows, size, system, "downloads_peak_rss", "while built"),
+                               0),
+                          _fmt(_value(rows, size, system, "rss_built", "once built"), 0)])
         parts.append(_table(["server", "load s", "load peak MB", "ready s", "RSS MB (all)",
-                             "PSS MB (all)"], lines))
+                             "PSS MB (all)", "downloads s", "peak MB building",
+                             "RSS MB built"], lines))
         lines = []
         for system, item in (("alliance-disk", "lookup"), ("alliance-disk-nc", "lookup"),
                              ("alliance-memory", "lookup"),
