@@ -169,11 +169,12 @@ def years_in_force(r: Relationship, last_year: int) -> list[tuple[int, bool]]:
 
 
 #: The most rows the dyad-year table may have. A nation pair per alliance and year grows
-#: with the square of an alliance's size: the shipped record gives some 60,000 rows, but a
-#: synthetic million-triple graph with 500 alliances of some 60 members would give tens
-#: of millions, more time and memory than a download is worth. Above the limit the table
-#: is left out, and /downloads says why and how many rows it would have had.
-DYAD_ROWS_MAX = 2_000_000
+#: with the square of an alliance's size: the shipped record gives 16,635 rows, but the
+#: synthetic graphs of bench/ (alliances of some 60 members) give millions, and building
+#: them took the server past 1 GB at 100k triples (each pair-year is a key, a set and a
+#: row in memory before it is written). Above the limit the table is left out, and
+#: /downloads says why and how many rows it would have had.
+DYAD_ROWS_MAX = 200_000
 
 
 @dataclass(frozen=True)
