@@ -97,7 +97,12 @@ def write_tables(folder: Path) -> list[Path]:
             print(built.note, file=sys.stderr)
             continue
         path = folder / name
-        path.write_text(text, encoding="utf-8", newline="")
+        if isinstance(text, str):
+            path.write_text(text, encoding="utf-8", newline="")
+        else:
+            with path.open("wb") as file:
+                for chunk in text.chunks():
+                    file.write(chunk)
         out.append(path)
     return out
 

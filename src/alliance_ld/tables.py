@@ -33,6 +33,7 @@ import csv
 import io
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -178,13 +179,39 @@ DYAD_ROWS_MAX = 200_000
 
 
 @dataclass(frozen=True)
-class Tables:
-    """The tables (CSV text) and their CSVW metadata (JSON text); ``dyad_year`` is None
-    when it would exceed :data:`DYAD_ROWS_MAX` rows (``note`` says so)."""
+class Csv:
+    """A table's header and rows, written as RFC 4180 CSV (as CSVW expects) a chunk of rows
+    at a time: at a million rows the text at once would be hundreds of MB more."""
 
-    membership_year: str
-    state_year: str
-    dyad_year: str | None
+    header: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+    def chunks(self, rows_per_chunk: int = 20_000) -> Iterator[bytes]:
+        """UTF-8 bytes, each chunk ending at the end of a row."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(self.header)
+        for number, row in enumerate(self.rows, 1):
+            writer.writerow(row)
+            if number % rows_per_chunk == 0:
+                yield out.getvalue().encode("utf-8")
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue().encode("utf-8")
+
+    @property
+    def text(self) -> str:
+        return b"".join(self.chunks()).decode("utf-8")
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The tables and their CSVW metadata (JSON text); ``dyad_year`` is None when it would
+    exceed :data:`DYAD_ROWS_MAX` rows (``note`` says so)."""
+
+    membership_year: Csv
+    state_year: Csv
+    dyad_year: Csv | None
     metadata: str
     note: str = ""
 
@@ -195,14 +222,6 @@ STATE_YEAR = ("nation", "nation_label", "iso3", "wikidata", "year", "alliances",
               "partnerships", "organisations", "designations")
 DYAD_YEAR = ("nation_a", "iso3_a", "nation_b", "iso3_b", "year", "alliances",
              "obligation_kinds", "suspended", "certain")
-
-
-def _csv(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180, as CSVW expects
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def build(publication: Publication, base: str, version: str) -> Tables:
@@ -239,7 +258,7 @@ def build(publication: Publication, base: str, version: str) -> Tables:
     if bound > DYAD_ROWS_MAX:
         note = (f"The dyad-year table is not built for this data: it would have up to "
                 f"{bound:,} rows, above the limit of {DYAD_ROWS_MAX:,}.")
-        return Tables(_csv(MEMBERSHIP_YEAR, membership_rows), _csv(STATE_YEAR, state_rows),
+        return Tables(Csv(MEMBERSHIP_YEAR, membership_rows), Csv(STATE_YEAR, state_rows),
                       None, metadata(base, version, dyads=False), note)
     dyads: dict[tuple[str, str, int], tuple[set[str], bool]] = {}
     for (alliance, year), members in in_alliance.items():
@@ -269,8 +288,8 @@ def build(publication: Publication, base: str, version: str) -> Tables:
 
     dyad_rows = [dyad_row(a, b, year, held, certain)
                  for (a, b, year), (held, certain) in sorted(dyads.items())]
-    return Tables(_csv(MEMBERSHIP_YEAR, membership_rows), _csv(STATE_YEAR, state_rows),
-                  _csv(DYAD_YEAR, dyad_rows), metadata(base, version))
+    return Tables(Csv(MEMBERSHIP_YEAR, membership_rows), Csv(STATE_YEAR, state_rows),
+                  Csv(DYAD_YEAR, dyad_rows), metadata(base, version))
 
 
 def metadata(base: str, version: str, dyads: bool = True) -> str:

@@ -317,13 +317,16 @@ def _build_tables(publication: Publication, folder: Path,
              "The tables' CSV on the Web metadata")):
         if text is None:
             continue
-        data = text.encode("utf-8")
+        chunks: Iterable[bytes]
+        if isinstance(text, str):  # the metadata
+            chunks, rows = [text.encode("utf-8")], 0
+        else:  # a table, written a chunk of rows at a time
+            chunks, rows = text.chunks(), len(text.rows)
 
-        def fill(sink: Any, data: bytes = data) -> None:
-            _write_rewritten([data], sink, publication)
+        def fill(sink: Any, chunks: Iterable[bytes] = chunks) -> None:
+            _write_rewritten(chunks, sink, publication)
 
         file, size, digest = written(name, fill)
-        rows = max(text.count("\r\n") - 1, 0) if name.endswith(".csv") else 0
         out.append(Download(path=tables_path(name), filename=name, media_type=media,
                             file=file, size=size, digest=digest, title=title, triples=rows))
     return tuple(out), built.note
