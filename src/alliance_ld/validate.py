@@ -33,14 +33,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from .backend import Backend
 from .resources import DATA_DIR, ONTOLOGY_FILE, SHAPES_DIR
-from .store import Store, to_ox, to_rdflib
+from .store import Store, to_rdflib
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -1224,13 +1223,12 @@ def _pyshacl_data(store: Store, core: rdflib.Graph, data_graphs: set[str]) -> rd
                 predicates.update(o for o in core.objects(shape, parameter)
                                   if isinstance(o, rdflib.URIRef))
     data = rdflib.Graph()
-    quads = (store.quads() if predicates is None else
-             (q for p in sorted(predicates) for q in store.quads_for_pattern(None, to_ox(p))))
-    for quad in quads:
-        graph = quad.graph_name
-        if isinstance(graph, ox.NamedNode) and graph.value not in data_graphs:
+    quads = (store.neutral_quads() if predicates is None else
+             (q for p in sorted(predicates) for q in store.neutral_quads_for(predicate=p)))
+    for s, p, o, graph in quads:
+        if graph is not None and graph not in data_graphs:
             continue
-        data.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        data.add((s, p, o))
     return data
 
 
@@ -1241,9 +1239,8 @@ def _subject_origin(store: Store, nodes: set[rdflib.term.Node],
     for node in nodes:
         if not isinstance(node, rdflib.URIRef | rdflib.BNode):
             continue
-        for quad in store.quads_for_pattern(to_ox(node)):
-            graph = quad.graph_name
-            name = graph.value if isinstance(graph, ox.NamedNode) else ""
+        for _, _, _, graph in store.neutral_quads_for(subject=node):
+            name = graph or ""
             if name and name not in data_graphs:
                 continue
             path = store.files.get(name)

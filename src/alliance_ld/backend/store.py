@@ -220,6 +220,18 @@ class Store:
             yield (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object),
                    graph.value if isinstance(graph, ox.NamedNode) else None)
 
+    def neutral_quads_for(self, subject: Any = None, predicate: Any = None,
+                          ) -> Iterator[tuple[Any, Any, Any, str | None]]:
+        """The quads with that subject and/or predicate (neutral rdflib terms; ``None``
+        matches anything) and the graph IRI (``None``: default graph)."""
+        found = self._ox.quads_for_pattern(
+            None if subject is None else to_ox(subject),
+            None if predicate is None else to_ox(predicate), None, None)
+        for quad in found:
+            graph = quad.graph_name
+            yield (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object),
+                   graph.value if isinstance(graph, ox.NamedNode) else None)
+
     def rdflib_graph(self, graphs: Iterable[str] | None = None) -> rdflib.Graph:
         """The union of the given named graphs (default: all) as an rdflib graph."""
         wanted = set(graphs) if graphs is not None else None
