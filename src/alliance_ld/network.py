@@ -188,13 +188,13 @@ def _abbreviations(backend: Backend, relationships: list[Relationship]) -> dict[
     long = [r for r in relationships if len(r.label) > LONG_LABEL]
     if not long:
         return {}
+    labels = {r.iri: r.label for r in long}
     out: dict[str, str] = {}
-    query = ALT_LABELS_QUERY.format(iris=" ".join(f"<{r.iri}>" for r in long))
+    query = ALT_LABELS_QUERY.format(iris=" ".join(f"<{iri}>" for iri in labels))
     for row in backend.select(query):
         iri, alt = str(row["iri"]), str(row["alt"])
-        label = next(r.label for r in long if r.iri == iri)
-        if len(alt) < len(label) and (iri not in out or (len(alt), alt) < (len(out[iri]),
-                                                                         out[iri])):
+        if len(alt) < len(labels[iri]) and (len(alt), alt) < (len(out.get(iri, labels[iri])),
+                                                             out.get(iri, labels[iri])):
             out[iri] = alt
     return out
 

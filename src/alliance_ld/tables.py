@@ -40,6 +40,7 @@ from typing import Any
 
 from .publication import Publication
 from .relationships import Relationship
+from .treaties import date_bounds
 
 ALD = "https://w3id.org/alliance-ld/ontology#"
 WIKIDATA = "http://www.wikidata.org/entity/"
@@ -274,10 +275,10 @@ def build(publication: Publication, base: str, version: str) -> Tables:
     suspended: dict[tuple[str, str, str], int] = {}
     for found in publication.backend.select(_SUSPENDED,
                                             default_graphs=publication.document_graphs):
-        since = _day(found["since"]) or _day(f"{str(found['since'])[:4]}-01-01")
+        since = date_bounds(str(found["since"]))
         if since is not None:
             a, b = sorted((str(found["member"]), str(found["by"])))
-            suspended[a, b, str(found["alliance"])] = since.year
+            suspended[a, b, str(found["alliance"])] = since[0].year
 
     def dyad_row(a: str, b: str, year: int, held: set[str], certain: bool) -> tuple[Any, ...]:
         off = {al for al in held if suspended.get((a, b, al), year + 1) <= year}
