@@ -50,7 +50,7 @@ KeepAliveTimeout = 10
 MaxClientConnections = {clients}
 
 [SPARQL]
-ResultSetMaxRows = 1000000
+ResultSetMaxRows = {result_rows}
 MaxQueryExecutionTime = {max_seconds}
 MaxQueryCostEstimationTime = 0
 """
@@ -60,13 +60,13 @@ MaxQueryCostEstimationTime = 0
 def ini_text(db: Path, load: Path, www: Path, sql_port: int, http_port: int, *,
              buffers: int = 10_000, dirty: int = 6_000, sql_threads: int = 10,
              http_threads: int = 4, clients: int = 8, query_mem: str = "256M",
-             max_seconds: int = 60) -> str:
+             max_seconds: int = 60, result_rows: int = 1_000_000) -> str:
     """A ``virtuoso.ini`` for a throw-away server on loopback ports (small by default, as the
     tests' stores; the benchmark asks for more threads, buffers and memory)."""
     return INI.format(db=db, load=load, www=www, sql_port=sql_port, http_port=http_port,
                       buffers=buffers, dirty=dirty, sql_threads=sql_threads,
                       http_threads=http_threads, clients=clients, query_mem=query_mem,
-                      max_seconds=max_seconds)
+                      max_seconds=max_seconds, result_rows=result_rows)
 
 
 #: The named graph the benchmark's data is loaded into.

@@ -19,6 +19,7 @@ import gzip
 import subprocess
 import sys
 from collections.abc import Iterator
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +206,10 @@ def _part(server: LiveServer, path: str, element: str | None) -> str:
     response = httpx.get(server.url + path, timeout=120)
     assert response.status_code == 200, (path, response.text[:300])
     text = response.text.replace(server.url, "/")
+    # A timeline runs to the data's last change (the files' time in memory, the import's
+    # on disk, the first answer's on a remote store): the same day but around midnight.
+    changed = parsedate_to_datetime(response.headers["Last-Modified"]).date().isoformat()
+    text = text.replace(f" to {changed}; a pale part", " to <last change>; a pale part")
     if element is None:
         return text
     start = text.index(f'id="{element}"')

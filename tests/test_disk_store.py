@@ -104,12 +104,8 @@ def test_workers_read_the_store_itself_not_a_copy(store_server: LiveServer,
         assert shipped_store.resolve() in opened
 
 
-def test_a_file_that_does_not_parse_leaves_the_store_as_it_was(run_cli: RunCli,
-                                                               tmp_path: Path) -> None:
-    folder = tmp_path / "store"
-    assert run_cli("load", "--store", str(folder), "--no-validate",
-                   str(DATA_DIR / "nations.ttl")).returncode == 0
-    before = _record(folder)
+def _three_files_the_last_broken(tmp_path: Path) -> tuple[list[Path], int]:
+    """Copies of three data files, the last line of the third cut short; and its number."""
     files = []
     for name in ("alliances", "treaties", "exercises"):
         copy = tmp_path / f"{name}.ttl"
@@ -118,9 +114,18 @@ def test_a_file_that_does_not_parse_leaves_the_store_as_it_was(run_cli: RunCli,
     broken = files[2].read_text().rstrip("\n").splitlines()
     broken[-1] = broken[-1] + " <unterminated"
     files[2].write_text("\n".join(broken) + "\n")
+    return files, len(broken)
+
+
+def test_a_file_that_does_not_parse_leaves_the_store_as_it_was(run_cli: RunCli,
+                                                               tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    assert run_cli("load", "--store", str(folder), "--no-validate",
+                   str(DATA_DIR / "nations.ttl")).returncode == 0
+    before = _record(folder)
+    files, last = _three_files_the_last_broken(tmp_path)
     result = run_cli("load", "--store", str(folder), "--no-validate", *map(str, files))
     assert result.returncode == 2
-    last = len(broken)
     assert result.stderr.splitlines()[-1].startswith(
         f"alliance-ld: error: {files[2]}:{last}:")
     assert _record(folder) == before
@@ -224,3 +229,78 @@ def test_serving_a_folder_that_is_not_a_store_says_how_to_make_one(run_cli: RunC
     assert result.returncode == 2
     assert "not an alliance-ld store" in result.stderr
     assert "alliance-ld load --store DIR" in result.stderr
+
+
+# -- the import on disk beside a validation in memory (``--parallel``) ------------------
+
+
+def test_a_parallel_import_makes_the_same_store(shipped_store: Path, run_cli: RunCli,
+                                                tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    result = run_cli("load", "--store", str(folder), "--parallel", *map(str, DATA_FILES))
+    assert result.returncode == 0, result.stderr
+    mine, theirs = _record(folder), _record(shipped_store)
+    assert mine["graphs"] == theirs["graphs"]
+    assert mine["conforms"] is True
+    assert mine["report"] == theirs["report"]
+    imports = mine["imports"]
+    assert isinstance(imports, list)
+    assert imports[-1]["validated"] == "in memory, beside the import"
+    theirs_imports = theirs["imports"]
+    assert isinstance(theirs_imports, list)
+    assert theirs_imports[-1]["validated"] == "in the store"  # the shipped data is small
+    # the child's progress lines, one per file
+    assert result.stderr.splitlines()[0] == (
+        f"[1/{len(DATA_FILES)}] {DATA_FILES[0].name}: "
+        f"{_shipped_triples()[GRAPH_NS + DATA_FILES[0].stem]} triples")
+
+
+def test_a_parallel_import_validates_what_the_store_already_holds(run_cli: RunCli,
+                                                                  tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    invalid = Path(__file__).parent / "data" / "invalid" / "count-qualifier-not-in-vocabulary.ttl"
+    assert run_cli("load", "--store", str(folder), "--no-validate",
+                   *map(str, DATA_FILES), str(invalid)).returncode == 0
+    before = _record(folder)
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("<https://example.org/a> <https://example.org/b> \"c\" .\n")
+    result = run_cli("load", "--store", str(folder), "--parallel", str(extra))
+    assert result.returncode == 1
+    assert "Violation" in result.stdout
+    assert f"file:       {invalid}" not in result.stdout  # the store's data: named by graph
+    assert GRAPH_NS + invalid.stem in result.stdout
+    assert _record(folder) == before
+
+
+def test_a_parallel_import_adds_to_the_store(shipped_store: Path, run_cli: RunCli,
+                                             tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    first, rest = DATA_FILES[:3], DATA_FILES[3:]  # the first alone do not conform
+    assert run_cli("load", "--store", str(folder), "--no-validate",
+                   *map(str, first)).returncode == 0
+    result = run_cli("load", "--store", str(folder), "--parallel", *map(str, rest))
+    assert result.returncode == 0, result.stderr
+    record = _record(folder)
+    assert record["graphs"] == _record(shipped_store)["graphs"]
+    assert record["conforms"] is True
+    imports = record["imports"]
+    assert isinstance(imports, list) and len(imports) == 2
+
+
+def test_a_parallel_import_of_a_file_that_does_not_parse_changes_nothing(
+        run_cli: RunCli, tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    assert run_cli("load", "--store", str(folder), "--no-validate",
+                   str(DATA_DIR / "nations.ttl")).returncode == 0
+    before = _record(folder)
+    files, last = _three_files_the_last_broken(tmp_path)
+    result = run_cli("load", "--store", str(folder), "--parallel", *map(str, files))
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].startswith(
+        f"alliance-ld: error: {files[2]}:{last}:")
+    assert "Traceback" not in result.stderr
+    assert _record(folder) == before
+    assert len(ox.Store.read_only(str(folder))) == before["triples"]
+    assert not list(tmp_path.glob(".store.*"))
+    assert not [p for p in psutil.process_iter(["cmdline"])
+                if "alliance-ld-import" in " ".join(p.info["cmdline"] or [])]

@@ -9,6 +9,7 @@ of a store are ``xfail(strict=True)`` with what differs.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import socket
 import time
@@ -29,6 +30,7 @@ from alliance_ld.backend import (
     QueryOutcome,
     QueryRequest,
 )
+from alliance_ld.backend import remote as remote_module
 from alliance_ld.backend.oxigraph import OxigraphBackend
 from alliance_ld.backend.remote import RemoteBackend
 from alliance_ld.errors import QuerySyntaxError
@@ -752,3 +754,155 @@ def test_graph_outside_the_dataset_matches_nothing(backend: Backend, query: str,
             "IRI outside it with one solution instead of none; without a dataset it is right")))
     assert backend.ask(query) is False
     assert backend.select(query.replace("ASK", "SELECT *", 1)) == []
+
+
+# ---------------------------------------------------------------------------
+# A store's own result cap: dumps page, nothing is published cut
+
+
+@pytest.mark.triplestore
+@pytest.mark.parametrize("kind", ["oxigraph-server", "virtuoso"])
+def test_a_graph_bigger_than_a_page_is_dumped_in_pages(
+        request: pytest.FixtureRequest, kind: str, reference: OxigraphBackend,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _store(request, kind)
+    monkeypatch.setattr(remote_module, "DUMP_PAGE", 150)
+    sent: list[str] = []
+    backend = RemoteBackend(store.query_url, timeout=30)
+    triples = backend._triples
+
+    def counted(query: str, *args: Any) -> Any:
+        sent.append(query)
+        return triples(query, *args)
+
+    monkeypatch.setattr(backend, "_triples", counted)
+    for graph in (NATIONS, G + "shapes"):  # the shapes hold blank nodes
+        sent.clear()
+        got = b"".join(backend.dump("application/n-triples", graph))
+        assert reference.count(graph) > 300
+        assert len(sent) == -(-reference.count(graph) // 150)
+        assert all("LIMIT 150" in query and "ORDER BY" not in query for query in sent)
+        assert _canonical(got, ox.RdfFormat.N_TRIPLES) == _canonical(
+            b"".join(reference.dump("application/n-triples", graph)), ox.RdfFormat.N_TRIPLES)
+    backend.close()
+
+
+@pytest.mark.triplestore
+@pytest.mark.parametrize("kind", ["oxigraph-server", "virtuoso"])
+def test_pages_that_overlap_are_read_again_in_order(
+        request: pytest.FixtureRequest, kind: str, reference: OxigraphBackend,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store whose unordered pages overlap (each repeats the first triple of the graph
+    in place of its own last one): the dump gives each triple once, and the ones missed
+    come from a second reading in the order ?s ?p ?o."""
+    store = _store(request, kind)
+    monkeypatch.setattr(remote_module, "DUMP_PAGE", 150)
+    backend = RemoteBackend(store.query_url, timeout=30)
+    triples = backend._triples
+    sent: list[str] = []
+    first: list[Any] = []
+
+    def unstable(query: str, *args: Any) -> Any:
+        sent.append(query)
+        got = list(triples(query, *args))
+        if "ORDER BY" in query:
+            return iter(got)
+        first[:] = first or got[:1]
+        return iter(got[:-1] + first)
+
+    monkeypatch.setattr(backend, "_triples", unstable)
+    got = b"".join(backend.dump("application/n-triples", NATIONS))
+    pages = -(-reference.count(NATIONS) // 150)
+    assert [("ORDER BY ?s ?p ?o" in query) for query in sent] == [False] * pages + [True] * pages
+    assert len(got.splitlines()) == reference.count(NATIONS)
+    assert _canonical(got, ox.RdfFormat.N_TRIPLES) == _canonical(
+        b"".join(reference.dump("application/n-triples", NATIONS)), ox.RdfFormat.N_TRIPLES)
+    backend.close()
+
+
+@pytest.fixture(scope="module")
+def capped_virtuoso(triplestore_dataset: dict[str, bytes]) -> Iterator[TripleStore]:
+    """Virtuoso cutting every answer at 500 rows (its ``ResultSetMaxRows``)."""
+    from triplestores import virtuoso
+
+    with virtuoso(triplestore_dataset, result_rows=500) as store:
+        yield store
+
+
+@pytest.mark.triplestore
+def test_a_store_that_cuts_its_answers_still_gives_whole_dumps(
+        capped_virtuoso: TripleStore, reference: OxigraphBackend) -> None:
+    backend = RemoteBackend(capped_virtuoso.query_url, timeout=30)
+    assert sum(reference.count(graph) > 500 for graph in reference.graphs()) >= 3
+    whole = b"".join(backend.dump("application/n-quads"))
+    assert _canonical(whole, ox.RdfFormat.N_QUADS) == _canonical(
+        b"".join(reference.dump("application/n-quads")), ox.RdfFormat.N_QUADS)
+    backend.close()
+
+
+@pytest.mark.triplestore
+def test_a_dump_that_comes_short_fails_with_the_reason(
+        capped_virtuoso: TripleStore, reference: OxigraphBackend,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    backend = RemoteBackend(capped_virtuoso.query_url, timeout=30)
+    counts = backend._graph_counts()
+    monkeypatch.setattr(backend, "count", lambda graph=None: counts[graph] + 1)
+    with pytest.raises(BackendUnavailableError) as caught:
+        b"".join(backend.dump("application/n-triples", NATIONS))
+    assert (f"gave {reference.count(NATIONS)} of the {reference.count(NATIONS) + 1} "
+            f"triples of graph <{NATIONS}>") in str(caught.value)
+    backend.close()
+
+
+@pytest.mark.triplestore
+def test_a_cut_answer_is_truncated_for_a_client_and_refused_for_a_page(
+        capped_virtuoso: TripleStore) -> None:
+    backend = RemoteBackend(capped_virtuoso.query_url, timeout=30)
+    everything = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    json_results = "application/sparql-results+json"
+    outcome = backend.evaluate(QueryRequest(everything, json_results, None, max_rows=10_000,
+                                            truncation_link="http://example.org/why"))
+    assert outcome.truncated is True
+    assert outcome.rows == 500
+    assert b"http://example.org/why" in outcome.body
+    few = backend.evaluate(QueryRequest("SELECT ?s WHERE { ?s ?p ?o } LIMIT 3", json_results, None))
+    assert (few.truncated, few.rows) == (False, 3)
+    with pytest.raises(BackendUnavailableError) as caught:
+        backend.select(everything)
+    assert "cut its answer at 500 rows" in str(caught.value)
+    assert "ResultSetMaxRows" in str(caught.value)
+    assert len(backend.select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 499")) == 499
+    backend.close()
+
+
+@pytest.mark.triplestore
+def test_the_front_end_over_a_store_that_cuts_its_answers(
+        capped_virtuoso: TripleStore, reference: OxigraphBackend) -> None:
+    """Over HTTP: the dump is whole, a client's query says it was cut, a page that needs
+    more rows than the store gives is a 502 that says why."""
+    from live_server import live_server
+
+    with live_server("--sparql-endpoint", capped_virtuoso.query_url) as running:
+        listing = httpx.get(running.url + "downloads", params={"format": "json"},
+                            headers={"Accept": "application/json"}, timeout=120)
+        assert listing.status_code == 200
+        dump = next(f for f in listing.json()["files"] if f["path"].endswith(".nq.gz"))
+        body = httpx.get(dump["url"], timeout=120)
+        assert body.status_code == 200
+        served = gzip.decompress(body.content).replace(
+            running.url.encode(), b"https://w3id.org/alliance-ld/")
+        expected = _canonical(b"".join(reference.dump("application/n-quads")),
+                              ox.RdfFormat.N_QUADS)
+        assert _canonical(served, ox.RdfFormat.N_QUADS) == expected
+
+        answer = httpx.get(running.url + "sparql",
+                           params={"query": "SELECT * WHERE { ?s ?p ?o }"},
+                           headers={"Accept": "application/sparql-results+json"}, timeout=60)
+        assert answer.status_code == 200
+        assert answer.headers["X-Result-Truncated"] == "true"
+        assert len(answer.json()["results"]["bindings"]) == 500
+
+        search = httpx.get(running.url + "search", params={"q": "nato"}, timeout=60)
+        assert search.status_code == 502
+        assert "cut its answer at 500 rows" in search.text
+        assert "Traceback" not in search.text

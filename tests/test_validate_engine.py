@@ -25,9 +25,11 @@ from alliance_ld.validate import (
     ENGINE,
     LOGICAL,
     PYSHACL,
+    Delegated,
     ValidationReport,
     _shape_name,
     _this_is_top_level,
+    delegated_checks,
     load_shapes,
     plan_shapes,
     validate_store,
@@ -314,3 +316,38 @@ def test_synthetic_10k_same_results(tmp_path: Path) -> None:
     fast, plain = both([out])
     assert keys(fast) == keys(plain)
     assert fast.conforms
+
+
+def test_a_delegated_half_gives_the_same_report() -> None:
+    """The import's two processes (``load --parallel``): the sh:or/sh:xone checks and the
+    SPARQL rules run on a second copy (here in the same process, on a store of its own,
+    with shapes parsed again) and are merged into the report of the first."""
+    paths = [INVALID_DIR / f"{name}.ttl" for name in ENGINE_FIXTURES]
+    first, second = Store(), Store()
+    first.load_paths(paths)
+    second.load_paths(paths)
+    asked: list[bool] = []
+
+    def delegate() -> Delegated:
+        asked.append(True)
+        return delegated_checks(second)
+
+    whole = validate_store(first)
+    shared = validate_store(first, delegate=delegate)
+    assert asked == [True]
+    assert keys(shared) == keys(whole)
+    assert {r.constraint for r in shared.results} >= {"SPARQLConstraintComponent"}
+    assert any(r.constraint in ("OrConstraintComponent", "XoneConstraintComponent")
+               for r in shared.results)
+    assert shared.to_text() == whole.to_text()
+
+
+def test_a_delegated_result_that_names_no_check_is_refused() -> None:
+    store = Store()
+    store.load_paths([INVALID_DIR / f"{ENGINE_FIXTURES[0]}.ttl"])
+    delegated = delegated_checks(store)
+    assert delegated[1], "the fixture breaks a SPARQL rule"
+    _key, *rest = delegated[1][0]
+    forged: Delegated = (delegated[0], [("no such rule", *rest)])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="names no check of these shapes"):
+        validate_store(store, delegate=lambda: forged)

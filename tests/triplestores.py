@@ -171,14 +171,16 @@ def _isql(sql_port: int, script: str, log: Path) -> None:
 
 
 @contextmanager
-def virtuoso(dataset: Mapping[str, bytes]) -> Iterator[TripleStore]:
+def virtuoso(dataset: Mapping[str, bytes], *,
+             result_rows: int = 1_000_000) -> Iterator[TripleStore]:
     """Virtuoso Open Source (``virtuoso-t``) with a temporary database holding ``dataset``.
 
     Started in the foreground with its own configuration file: free ports for
     the SQL and HTTP servers, the database in a temporary folder. Each graph is
     loaded with ``DB.DBA.TTLP`` over isql into its named graph; the SPARQL user
     may update (``SPARQL_UPDATE``), so that the tests can write through
-    ``/sparql``.
+    ``/sparql``. ``result_rows`` is its ``ResultSetMaxRows``, the cap at which it
+    cuts an answer.
     """
     virtuoso_t = shutil.which("virtuoso-t")
     if virtuoso_t is None:
@@ -191,7 +193,7 @@ def virtuoso(dataset: Mapping[str, bytes]) -> Iterator[TripleStore]:
         sql_port, http_port = free_port(), free_port()
         ini = folder / "virtuoso.ini"
         ini.write_text(ini_text(folder / "db", folder / "load", folder / "www", sql_port,
-                                http_port))
+                                http_port, result_rows=result_rows))
         url = f"http://127.0.0.1:{http_port}/sparql"
         store = TripleStore(
             name="Virtuoso", command=[virtuoso_t, "+foreground", "+configfile", str(ini)],

@@ -146,7 +146,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     files: list[Path] = list(args.files)
     try:
         record = load(args.store, files, args.graph, progress=not args.quiet,
-                      validate=not args.no_validate)
+                      validate=not args.no_validate, parallel=args.parallel)
     except ShapeViolationError as exc:
         print(exc.report_text)
         print(f"alliance-ld: error: the data does not conform to the shapes (report above); "
@@ -367,6 +367,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-validate", action="store_true",
                    help="do not check the files against the shapes (the record says so)")
+    p.add_argument("--parallel", action=argparse.BooleanOptionalAction, default=None,
+                   help="import on disk in a second process while a copy in memory is "
+                   "validated (uses both cores and about twice the memory; default: for "
+                   "inputs of 8 MB or more)")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE",
                    help="N-Triples, Turtle, N-Quads, TriG, RDF/XML or JSON-LD, also .gz")
 

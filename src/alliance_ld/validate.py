@@ -1059,6 +1059,7 @@ def validate_store(
     ontology_file: Path = ONTOLOGY_FILE,
     *,
     engine: bool = True,
+    delegate: Callable[[], Delegated] | None = None,
 ) -> ValidationReport:
     """Validate the data graphs of ``store`` (not the ontology, not the shapes).
 
@@ -1074,6 +1075,10 @@ def validate_store(
     shapes it can check exactly (:class:`CoreCheck`), with the ontology in a
     scratch graph of the store for the time of the validation, and pySHACL gets
     only the triples its remaining shapes read (:func:`_pyshacl_data`).
+
+    ``delegate`` (on a store loaded here): the sh:or/sh:xone checks and the SPARQL
+    rules are not run here; ``delegate()`` gives their results, computed by
+    :func:`delegated_checks` on the same data elsewhere (another process).
     """
     from pyshacl import validate as shacl_validate  # here: a slow import the server rarely needs
 
@@ -1100,27 +1105,21 @@ def validate_store(
         _conforms, report_graph, _text = shacl_validate(
             data, shacl_graph=plan.core, inference="none", advanced=True, allow_warnings=True
         )
-        engine_results = _run_rules(backend, data_graphs, shapes, plan, rdflib_classes)
-        return _report(report_graph, shapes, shape_origin, subject_origin, engine_results)
+        return _report(report_graph, shapes, shape_origin, subject_origin,
+                       _run_rules(backend, data_graphs, shapes, plan, rdflib_classes))
 
     plan = plan_shapes(shapes)
     backend = store.backend()
     data_graphs = [g for g in store.graph_names if not _is_ontology_or_shapes(g)]
+    logical_results: list[LogicalResult] = []
+    engine_results: list[EngineResult] = []
     with _ontology_graph(store, ontology_file) as scratch:
         dataset = [*data_graphs, scratch]
-        closures: dict[rdflib.term.Node, set[rdflib.term.Node]] = {}
-
-        def classes(cls: rdflib.term.Node) -> set[rdflib.term.Node]:
-            """A class and its subclasses (rdfs:subClassOf*) in the data and the ontology."""
-            if cls not in closures:
-                rows = backend.select(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* "
-                                      f"{_iri(cls)} }}", default_graphs=dataset)
-                closures[cls] = {cls} | {row["c"] for row in rows}
-            return closures[cls]
-
+        classes = _class_closure(backend, dataset)
         focus = _Focus(backend, dataset, plan, classes)
         check_results = _run_checks(backend, dataset, shapes, plan, classes, focus)
-        logical_results = _run_logical(backend, dataset, plan, classes, focus)
+        if delegate is None:
+            logical_results = _run_logical(backend, dataset, plan, classes, focus)
         for shape in sorted(plan.target_node_shapes, key=str):
             for node in _sparql_focus_nodes(backend, data_graphs, ontology,
                                             plan.sparql_targets[shape]):
@@ -1131,12 +1130,83 @@ def validate_store(
             restricted, shacl_graph=plan.core, inference="none", advanced=True,
             allow_warnings=True)
         del restricted
-        engine_results = _run_rules(backend, data_graphs, shapes, plan, classes)
+        if delegate is None:
+            engine_results = _run_rules(backend, data_graphs, shapes, plan, classes)
+    if delegate is not None:
+        logical_results, engine_results = _adopted(plan, delegate())
     _add_checks(report_graph, check_results, logical_results)
     focus_nodes = set(report_graph.objects(None, SH.focusNode))
     focus_nodes.update(result[1] for result in engine_results)
     subject_origin = _subject_origin(store, focus_nodes, set(data_graphs))
     return _report(report_graph, shapes, shape_origin, subject_origin, engine_results)
+
+
+def _class_closure(backend: Backend, dataset: list[str]) -> ClassClosure:
+    closures: dict[rdflib.term.Node, set[rdflib.term.Node]] = {}
+
+    def classes(cls: rdflib.term.Node) -> set[rdflib.term.Node]:
+        """A class and its subclasses (rdfs:subClassOf*) in the data and the ontology."""
+        if cls not in closures:
+            rows = backend.select(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* "
+                                  f"{_iri(cls)} }}", default_graphs=dataset)
+            closures[cls] = {cls} | {row["c"] for row in rows}
+        return closures[cls]
+
+    return classes
+
+
+#: What :func:`delegated_checks` gives back, in plain values another process can send:
+#: the focus nodes failing each sh:or/sh:xone check, and the results of each SPARQL rule
+#: (focus, path, value, message), each keyed by text that names its check in any process
+#: (the blank nodes of the shapes graph are not the same in two parses).
+Delegated = tuple[list[tuple[str, rdflib.term.Node]],
+                  list[tuple[str, rdflib.term.Node, rdflib.term.Node | None,
+                             rdflib.term.Node | None, str]]]
+
+
+def _logical_key(check: LogicalCheck) -> str:
+    if not isinstance(check.shape, rdflib.URIRef):
+        raise ValueError(f"sh:or/sh:xone on a blank node shape ({check.shape}) cannot be "
+                         "delegated")
+    return f"{check.shape} {check.parameter}"
+
+
+def _rule_key(rule: SparqlRule) -> str:
+    return f"{rule.prefixes}\n{rule.select}\n{rule.message}\n{rule.severity}"
+
+
+def delegated_checks(store: Store, shapes_paths: Sequence[Path] | None = None,
+                     ontology_file: Path = ONTOLOGY_FILE) -> Delegated:
+    """The part of :func:`validate_store` that ``delegate`` stands for, run over ``store``:
+    the compiled sh:or/sh:xone checks and the SPARQL rules."""
+    shapes, _origin = load_shapes(shapes_paths)
+    plan = plan_shapes(shapes)
+    backend = store.backend()
+    data_graphs = [g for g in store.graph_names if not _is_ontology_or_shapes(g)]
+    with _ontology_graph(store, ontology_file) as scratch:
+        dataset = [*data_graphs, scratch]
+        classes = _class_closure(backend, dataset)
+        focus = _Focus(backend, dataset, plan, classes)
+        logical = _run_logical(backend, dataset, plan, classes, focus)
+        rules = _run_rules(backend, data_graphs, shapes, plan, classes)
+    return ([(_logical_key(check), node) for check, node in logical],
+            [(_rule_key(rule), node, path, value, message)
+             for rule, node, path, value, message in rules])
+
+
+def _adopted(plan: ShapesPlan, delegated: Delegated
+             ) -> tuple[list[LogicalResult], list[EngineResult]]:
+    """``delegated`` with this process's checks in place of their keys."""
+    logical = {_logical_key(check): check for check in plan.logical}
+    rules = {_rule_key(rule): rule for rule in plan.rules}
+    if len(rules) != len(plan.rules):
+        raise ValueError("two SPARQL rules with the same text cannot be told apart")
+    try:
+        return ([(logical[key], node) for key, node in delegated[0]],
+                [(rules[key], node, path, value, message)
+                 for key, node, path, value, message in delegated[1]])
+    except KeyError as exc:
+        raise ValueError(f"a delegated result names no check of these shapes: {exc}") from exc
 
 
 def _is_ontology_or_shapes(graph: str) -> bool:

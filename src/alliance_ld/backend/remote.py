@@ -60,6 +60,20 @@ The data version
     most ``ttl`` seconds old; an update made through this back end changes the
     version at once.
 
+Result caps of the store
+    A store may cut an answer at its own row cap (Virtuoso's
+    ``ResultSetMaxRows``, 10,000 in Debian's configuration). A cut SELECT
+    carries Virtuoso's ``X-SPARQL-MaxRows`` header: a client's query is then
+    answered as truncated, as if our own cap had cut it, and a read of this
+    server's own (a page, a table) fails with the reason rather than showing
+    part of the data. A CONSTRUCT is cut without a sign; dumps therefore check
+    what they read against the graph's count and page through a graph bigger
+    than :data:`DUMP_PAGE` triples (or than the cap, found by a short page)
+    with ``LIMIT``/``OFFSET``, unordered and, if that comes short, again in
+    the order ``?s ?p ?o`` (see :meth:`RemoteBackend._graph_triples`). On
+    Virtuoso the order is given in a subquery (its "scrollable cursor"), since
+    an ordered ``LIMIT``/``OFFSET`` beyond ``MaxSortedTopRows`` is refused there.
+
 Errors
     A store that cannot be reached, times out or answers with an error status
     raises :class:`~alliance_ld.backend.BackendUnavailableError` naming the
@@ -118,6 +132,11 @@ _READ_RESULTS = (JSON_RESULTS, XML_RESULTS, TSV_RESULTS)
 _PASSED_RESULTS = (JSON_RESULTS, XML_RESULTS)
 _GRAPH_LIST = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
 _CHUNK_TRIPLES = 50_000
+#: The most triples a dump reads with one CONSTRUCT (Virtuoso refuses a CONSTRUCT of a
+#: million: its vectors hold at most 1,000,000 values).
+DUMP_PAGE = 100_000
+#: Virtuoso's header on an answer it cut at its ``ResultSetMaxRows``.
+_CUT_HEADER = "x-sparql-maxrows"
 
 
 #: What an IRIREF of SPARQL may not hold.
@@ -371,7 +390,8 @@ class RemoteBackend(Backend):
     def _results_outcome(self, response: httpx.Response, request: QueryRequest,
                          wanted: str, boolean: bool) -> QueryOutcome:
         got, body, result = self._read_results(response, request.max_bytes)
-        passed = got == wanted and not self._is_virtuoso()
+        store_cut = _CUT_HEADER in response.headers
+        passed = got == wanted and not self._is_virtuoso() and not store_cut
         try:
             if boolean:
                 answer = _boolean(result)
@@ -385,6 +405,7 @@ class RemoteBackend(Backend):
             variables, all_rows = solution_rows(result)
             rows, truncated = take_capped(all_rows, request.max_rows, request.max_bytes,
                                           row_size)
+            truncated = truncated or store_cut
         except SyntaxError as exc:
             raise BackendUnavailableError(
                 self.query_url, f"answered with results that do not parse: {exc}") from exc
@@ -494,6 +515,11 @@ class RemoteBackend(Backend):
                    named_graphs: Sequence[str] | None) -> _Solutions | ox.QueryBoolean:
         data = [("query", query), *self._dataset(default_graphs, named_graphs)]
         with self._post(self.query_url, data, self._results_accept(JSON_RESULTS)) as response:
+            if _CUT_HEADER in response.headers:
+                raise BackendUnavailableError(
+                    self.query_url, f"cut its answer at {response.headers[_CUT_HEADER]} rows "
+                    "(its result cap, such as Virtuoso's ResultSetMaxRows), where every row "
+                    "is needed: raise the cap")
             # read to the end while the response is open: the rows are all wanted
             _, _, result = self._read_results(response, 0)
             if isinstance(result, ox.QueryBoolean):
@@ -566,7 +592,8 @@ class RemoteBackend(Backend):
 
     def dump(self, media_type: str, graph: str | None = None,
              prefixes: Mapping[str, str] | None = None) -> Iterator[bytes]:
-        """Each graph read with ``CONSTRUCT … GRAPH`` in N-Triples and written in chunks.
+        """Each graph read with ``CONSTRUCT … GRAPH`` in N-Triples (in pages when it is big,
+        see :meth:`_graph_triples`) and written in chunks.
 
         The dataset (``graph=None``) needs a quads format; blank nodes get labels
         of their graph, so that nodes of two graphs stay apart. With ``prefixes``,
@@ -583,10 +610,9 @@ class RemoteBackend(Backend):
         if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
             kwargs["prefixes"] = dict(prefixes)
         for number, name in enumerate(graphs):
-            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(name)} {{ ?s ?p ?o }} }}"
             target = ox.NamedNode(name) if quads else None
             chunk: list[Any] = []
-            for triple in self._triples(query, None, [name]):
+            for triple in self._graph_triples(name):
                 if target is not None:
                     chunk.append(ox.Quad(_relabel(triple.subject, number), triple.predicate,
                                          _relabel(triple.object, number), target))
@@ -597,6 +623,59 @@ class RemoteBackend(Backend):
                     chunk = []
             if chunk:
                 yield ox.serialize(chunk, format=fmt, **kwargs) or b""
+
+    def _graph_triples(self, name: str) -> Iterator[ox.Triple]:
+        """Every triple of graph ``name`` once, checked against its count.
+
+        Read in pages of at most :data:`DUMP_PAGE` triples with ``LIMIT``/``OFFSET``
+        and no order (a graph that fits is read with one plain CONSTRUCT); a page the
+        store cut (at its own result cap) sets the size of the next ones. A store may
+        order the pages differently, so a triple given twice is passed on once, and if
+        some are then missing the graph is read again in pages ordered by ``?s ?p ?o``
+        (correct whatever the store does, and slower: each page sorts the graph) for
+        the ones not given yet. A dump that still does not match the count fails with
+        the numbers: nothing is published cut. What was given is remembered by its
+        hash, so a collision could only make the dump fail, never come short silently.
+        """
+        _iri(name)  # refused before anything is sent
+        expected = self.count(name)
+        given: set[int] = set()
+        for ordered in (False, True):
+            for triple in self._pages(name, expected, ordered):
+                key = hash(triple)
+                if key not in given:
+                    given.add(key)
+                    yield triple
+            if len(given) >= expected:
+                break
+        if len(given) != expected:
+            raise BackendUnavailableError(
+                self.query_url, f"gave {len(given)} of the {expected} triples of graph "
+                f"<{name}> (the data changed during the dump, or the store cut its answers)")
+
+    def _pages(self, name: str, expected: int, ordered: bool) -> Iterator[ox.Triple]:
+        where = f"GRAPH {_iri(name)} {{ ?s ?p ?o }}"
+        page, read = DUMP_PAGE, 0
+        while read < expected:
+            if ordered and self._is_virtuoso():  # its "scrollable cursor": see the module
+                query = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ SELECT ?s ?p ?o WHERE "
+                         f"{{ {where} }} ORDER BY ?s ?p ?o }} }} LIMIT {page} OFFSET {read}")
+            elif ordered:
+                query = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }} ORDER BY ?s ?p ?o "
+                         f"LIMIT {page} OFFSET {read}")
+            elif read == 0 and expected <= page:
+                query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}"
+            else:
+                query = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }} "
+                         f"LIMIT {page} OFFSET {read}")
+            got = 0
+            for triple in self._triples(query, None, [name]):
+                got += 1
+                yield triple
+            if got == 0:
+                return
+            read += got
+            page = min(page, got)  # the store's cap, when it cut this page
 
     def graphs(self) -> list[str]:
         return sorted(self._graph_counts())
