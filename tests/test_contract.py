@@ -311,6 +311,79 @@ def test_an_unreachable_store_is_a_502_with_the_reason_and_the_server_recovers(
         assert again.status_code == 200
 
 
+class _HoldingProxy:
+    """A forwarding proxy before a SPARQL endpoint that, once ``hold`` is set, keeps the
+    next request for the store's graph counts waiting until ``release`` is set."""
+
+    def __init__(self, target: str) -> None:
+        import http.server
+        import threading
+
+        self.target = target
+        self.hold, self.arrived, self.release = (threading.Event(), threading.Event(),
+                                                 threading.Event())
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if proxy.hold.is_set() and b"GROUP+BY+%3Fg" in body:
+                    proxy.hold.clear()
+                    proxy.arrived.set()
+                    proxy.release.wait(30)
+                answer = httpx.post(proxy.target, content=body, timeout=30, headers={
+                    name: self.headers[name] for name in ("Content-Type", "Accept")
+                    if self.headers.get(name)})
+                self.send_response(answer.status_code)
+                for name in ("Content-Type", "Server"):
+                    if name in answer.headers:
+                        self.send_header(name, answer.headers[name])
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/query"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_the_server_answers_while_it_waits_for_the_store(oxigraph_server: Any) -> None:
+    """A remote store's data version is checked once per time to live; while the store
+    takes its time to answer that check, the server's event loop is not held: /healthz
+    answers before the store does (before, the loop waited on the store)."""
+    import threading
+    import time
+
+    proxy = _HoldingProxy(oxigraph_server.query_url)
+    try:
+        with live_server("--sparql-endpoint", proxy.url, "--remote-ttl", "1") as running:
+            page = running.url + "doc/alliance/nato.ttl"
+            assert httpx.get(page, timeout=30).status_code == 200
+            proxy.hold.set()
+            time.sleep(1.1)  # into the next time-to-live period: the next request checks
+            answers: list[int] = []
+            waiting = threading.Thread(
+                target=lambda: answers.append(httpx.get(page, timeout=60).status_code))
+            waiting.start()
+            assert proxy.arrived.wait(30), "the check of the data version never came"
+            health = httpx.get(running.url + "healthz", timeout=10)
+            assert health.status_code == 200
+            assert answers == []  # the page is still waiting for the store
+            proxy.release.set()
+            waiting.join(60)
+            assert answers == [200]
+    finally:
+        proxy.close()
+
+
 def test_graph_results_stream_from_a_remote_store_within_the_caps(
         oxigraph_server: Any, server: LiveServer) -> None:
     """N-Triples from the store pass on line by line; a cut result ends with a comment."""

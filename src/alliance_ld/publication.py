@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import anyio.to_thread
 import rdflib
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Literal, URIRef
@@ -192,6 +193,15 @@ class Publication:
     def version(self) -> str:
         """The data version (changes with every change of the data)."""
         return self.backend.version()
+
+    async def current_version(self) -> str:
+        """:attr:`version` for the event loop: in a worker thread when finding it means
+        waiting on I/O (a remote store's check, once per time to live), so that the loop
+        never waits on the store."""
+        known = self.backend.known_version()
+        if known is not None:
+            return known
+        return await anyio.to_thread.run_sync(lambda: self.backend.version())
 
     @property
     def content_version(self) -> str:

@@ -528,7 +528,8 @@ class DocumentValidatorsMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            version = publication.version  # follows the data (a write; a remote store's TTL)
+            # follows the data (a write; a remote store's TTL)
+            version = await publication.current_version()
         except AllianceLDError:  # the back end is not answering: the route reports it
             await self.app(scope, receive, send)
             return

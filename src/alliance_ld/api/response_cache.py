@@ -195,7 +195,7 @@ class ResponseCacheMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            version = publication.version
+            version = await publication.current_version()
         except AllianceLDError:  # the back end is not answering: the route reports it
             await self.app(scope, receive, send)
             return

@@ -148,6 +148,11 @@ class Backend(ABC):
         returns a version that changes at least once per its cache lifetime.
         """
 
+    def known_version(self) -> str | None:
+        """:meth:`version` if it is known without waiting on I/O, else ``None`` (a remote
+        store due for its check): the event loop asks this, and a thread the rest."""
+        return self.version()
+
     def content_version(self) -> str:
         """A version for what is costly to rebuild (VoID, downloads): changes with the data.
 

@@ -206,6 +206,7 @@ class RemoteBackend(Backend):
         self._timeout = timeout
         self._probe = ox.Store()  # empty: parses queries and tells their form
         self._lock = threading.Lock()
+        self._refreshing = threading.Lock()
         self._counts: dict[str, int] | None = None
         self._counted_epoch: int | None = None
         self._updates = 0
@@ -270,6 +271,13 @@ class RemoteBackend(Backend):
         with self._lock:
             if self._counts is not None and self._counted_epoch == epoch:
                 return self._counts
+        with self._refreshing:  # one request to the store; the others wait for its answer
+            with self._lock:
+                if self._counts is not None and self._counted_epoch == epoch:
+                    return self._counts
+            return self._fetch_counts(epoch)
+
+    def _fetch_counts(self, epoch: int) -> dict[str, int]:
         counts: dict[str, int] = {}
         accept = f"{JSON_RESULTS}, {XML_RESULTS};q=0.9"
         with self._post(self.query_url, [("query", _GRAPH_LIST)], accept) as response:
@@ -690,6 +698,13 @@ class RemoteBackend(Backend):
         """``<epoch>-<digest>``: changes every ``ttl`` seconds, and with the data as seen."""
         digest = self.content_version()
         return f"{self._counted_epoch}-{digest}"
+
+    def known_version(self) -> str | None:
+        """:meth:`version` while the graph counts of this time-to-live period are known;
+        ``None`` when finding it means asking the store."""
+        with self._lock:
+            known = self._counts is not None and self._counted_epoch == self._epoch()
+        return self.version() if known else None
 
     def content_version(self) -> str:
         """The digest alone: the graph list, each graph's count and the updates made here.
