@@ -577,9 +577,10 @@ class Bench:
         if vini is not None:
             self.virtuoso_server(vini)
         self.rdflib_endpoint(path)
-        self.alliance("alliance-disk", ["--store", str(store)])
+        accept = ["--accept-nonconforming-store"] if self.args.no_validate else []
+        self.alliance("alliance-disk", ["--store", str(store), *accept])
         # without the caches: every request computed (a repeated query otherwise is not)
-        self.alliance("alliance-disk-nc", ["--store", str(store), "--cache-bytes", "0"])
+        self.alliance("alliance-disk-nc", ["--store", str(store), "--cache-bytes", "0", *accept])
         if not (self.args.no_memory_server or self.args.no_validate):
             self.alliance("alliance-memory", ["--data", str(path)])
 

@@ -304,3 +304,48 @@ def test_a_parallel_import_of_a_file_that_does_not_parse_changes_nothing(
     assert not list(tmp_path.glob(".store.*"))
     assert not [p for p in psutil.process_iter(["cmdline"])
                 if "alliance-ld-import" in " ".join(p.info["cmdline"] or [])]
+
+
+# -- serving only what was validated ------------------------------------------------------
+
+
+def test_a_store_imported_without_validation_is_not_served_unless_asked(
+        run_cli: RunCli, tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    assert run_cli("load", "--store", str(folder), "--no-validate",
+                   *map(str, DATA_FILES)).returncode == 0
+    refused = run_cli("serve", "--store", str(folder), "--port", "0")
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines()[-1] == (
+        f"alliance-ld: error: {folder.resolve()}: it was imported without validation "
+        "(load --no-validate); not serving it (import it again with validation, or serve it "
+        "anyway with --accept-nonconforming-store)")
+    assert "Traceback" not in refused.stderr
+    with live_server("--store", str(folder), "--accept-nonconforming-store",
+                     public=False) as running:
+        ready = httpx.get(running.url + "readyz", timeout=30)
+        assert ready.status_code == 200
+        assert ready.json()["warning"] == (
+            f"serving {folder.resolve()} although it was imported without validation "
+            "(load --no-validate) (--accept-nonconforming-store)")
+        members = httpx.get(running.url + "sparql", params={"query": NORAD_MEMBERS},
+                            headers={"Accept": "text/csv"}, timeout=30)
+        assert members.text.splitlines()[1:] == [BASE + "id/nation/canada",
+                                                 BASE + "id/nation/united-states"]
+        assert "WARNING: serving" in running.log_path.read_text()
+
+
+def test_a_store_whose_record_does_not_conform_is_refused(shipped_store: Path,
+                                                          store_server: LiveServer,
+                                                          run_cli: RunCli,
+                                                          tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    assert run_cli("backup", "--store", str(shipped_store), str(copy)).returncode == 0
+    record = _record(copy)
+    assert httpx.get(store_server.url + "readyz").json().get("warning") is None
+    record["conforms"] = False
+    (copy / "alliance-ld.json").write_text(json.dumps(record))
+    refused = run_cli("serve", "--store", str(copy), "--port", "0")
+    assert refused.returncode == 2
+    assert (f"{copy.resolve()}: its data does not conform to the shapes (see its "
+            "alliance-ld.json); not serving it") in refused.stderr

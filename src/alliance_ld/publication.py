@@ -151,6 +151,9 @@ class Publication:
     report: ValidationReport
     rewriter: IriRewriter
     last_modified: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: Said at start-up and by /readyz: a store served although it was not validated or
+    #: does not conform (``--accept-nonconforming-store``).
+    warning: str | None = None
     labels: Labels = field(init=False)
     _sizes: tuple[str, dict[str, int]] = field(init=False, default=("", {}))
 
@@ -271,7 +274,7 @@ def load_publication(settings: Settings) -> Publication:
 def _publication_from_store(settings: Settings, folder: Path) -> Publication:
     from .backend.disk import open_checked
 
-    record = open_checked(folder)
+    record = open_checked(folder, accept_nonconforming=settings.accept_nonconforming_store)
     spec = BackendSpec(store=str(folder.resolve()), version=record.data_version)
     publication = Publication(
         settings=settings,
@@ -281,6 +284,11 @@ def _publication_from_store(settings: Settings, folder: Path) -> Publication:
         rewriter=IriRewriter(settings.base_iri, settings.public_url),
         last_modified=datetime.fromisoformat(record.modified),
     )
+    problem = record.problem()
+    if problem is not None:  # accepted: said loudly
+        publication.warning = (f"serving {folder} although {problem} "
+                               "(--accept-nonconforming-store)")
+        log.warning("WARNING: %s", publication.warning)
     if record.graphs:  # the import counted them: no scan of the store at start-up
         publication._sizes = (record.data_version, dict(record.graphs))
     _prime(publication)

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     data: list[Path] | None = Field(None, description="data files or folders (default: shipped)")
     store: Path | None = Field(
         None, description="an on-disk store made by 'alliance-ld load', served instead of --data")
+    accept_nonconforming_store: bool = Field(
+        False, description="serve a --store that was imported without validation or whose "
+        "data does not conform to the shapes (a warning at start-up and in /readyz says so)")
     sparql_endpoint: str | None = Field(
         None, description="serve the data of this SPARQL 1.1 endpoint (a remote triplestore) "
         "instead of --data or --store")

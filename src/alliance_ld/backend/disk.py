@@ -54,6 +54,8 @@ ONTOLOGY_GRAPH = GRAPH_NS + "ontology"
 SHAPES_GRAPH = GRAPH_NS + "shapes"
 
 QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+#: The report of an import made with ``--no-validate``.
+NOT_VALIDATED = "not validated"
 _GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 #: Inputs of at least this many bytes (as stored) are imported and validated side by side.
 PARALLEL_BYTES = 8 * 1024 * 1024
@@ -86,6 +88,14 @@ class StoreRecord:
     report: str = ""
     imports: list[dict[str, Any]] = field(default_factory=list)
     format: int = RECORD_FORMAT
+
+    def problem(self) -> str | None:
+        """Why the store must not be served unless the publisher says so, or ``None``."""
+        if not self.conforms:
+            return f"its data does not conform to the shapes (see its {RECORD_FILE})"
+        if self.report == NOT_VALIDATED:
+            return "it was imported without validation (load --no-validate)"
+        return None
 
     @classmethod
     def read(cls, folder: Path) -> StoreRecord:
@@ -251,7 +261,7 @@ def load(folder: Path, files: Sequence[Path], graph: str | None = None, *,
             store = ox.Store(str(staging))
             _load_files(store, files, graph, progress, show)
             conforms, report = (_validate(store, origins) if validate
-                                else (True, "not validated"))
+                                else (True, NOT_VALIDATED))
         if not conforms:
             raise ShapeViolationError(report)
         if not any(g.value == ONTOLOGY_GRAPH for g in store.named_graphs()
@@ -429,14 +439,16 @@ def _swap(staging: Path, folder: Path) -> None:
 
 
 def open_checked(folder: Path, *, accept_nonconforming: bool = False) -> StoreRecord:
-    """The record of a store ``serve --store`` may serve; raises :class:`StoreError` if not."""
+    """The record of a store ``serve --store`` may serve; raises :class:`StoreError` if not
+    (a store that was not validated or does not conform, unless ``accept_nonconforming``)."""
     if not folder.is_dir():
         raise StoreError(f"{folder}: no such store folder")
     record = StoreRecord.read(folder)
     record.check_engine(folder)
-    if not record.conforms and not accept_nonconforming:
-        raise StoreError(f"{folder}: the store's data does not conform to the shapes (see its "
-                         f"{RECORD_FILE}); not serving it")
+    problem = record.problem()
+    if problem is not None and not accept_nonconforming:
+        raise StoreError(f"{folder}: {problem}; not serving it (import it again with "
+                         "validation, or serve it anyway with --accept-nonconforming-store)")
     return record
 
 

@@ -24,8 +24,11 @@ async def readyz(request: Request) -> JSONResponse:
     if state.ready:
         publication = state.publication
         sizes = publication.graph_sizes()
-        return JSONResponse({"status": "ready", "triples": sum(sizes.values()),
-                             "graphs": len(sizes)}, headers=NO_STORE)
+        ready: dict[str, object] = {"status": "ready", "triples": sum(sizes.values()),
+                                    "graphs": len(sizes)}
+        if publication.warning:
+            ready["warning"] = publication.warning
+        return JSONResponse(ready, headers=NO_STORE)
     body: dict[str, object] = {"status": "loading" if state.load_error is None else "failed"}
     if state.load_error:
         body["error"] = state.load_error
