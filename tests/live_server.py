@@ -152,3 +152,18 @@ class Listener:
         self._stop.set()
         self._thread.join(2)
         self.socket.close()
+
+
+def downloaded_dump(server: LiveServer) -> bytes:
+    """The dataset dump (N-Quads, uncompressed) that the server's /downloads lists."""
+    import gzip
+
+    import httpx
+
+    listing = httpx.get(server.url + "downloads", params={"format": "json"},
+                        headers={"Accept": "application/json"}, timeout=120)
+    assert listing.status_code == 200
+    dump = next(f for f in listing.json()["files"] if f["path"].endswith(".nq.gz"))
+    body = httpx.get(dump["url"], timeout=120)
+    assert body.status_code == 200
+    return gzip.decompress(body.content)

@@ -15,7 +15,6 @@ others are compared with. A divergence of one back end is an ``xfail`` naming it
 
 from __future__ import annotations
 
-import gzip
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 import rdflib
-from live_server import ROOT, LiveServer, live_server
+from live_server import ROOT, LiveServer, downloaded_dump, live_server
 from rdflib.compare import isomorphic
 from test_sparql_protocol_w3c import ENTRIES, adapted, check, send
 
@@ -262,14 +261,8 @@ def test_void_counts_alike(served: tuple[str, LiveServer], reference: LiveServer
 def test_downloads_hold_the_same_graphs(served: tuple[str, LiveServer],
                                         reference: LiveServer) -> None:
     def per_graph(server: LiveServer) -> dict[str, rdflib.Graph]:
-        listing = httpx.get(server.url + "downloads", params={"format": "json"},
-                            headers={"Accept": "application/json"}, timeout=60)
-        assert listing.status_code == 200
-        dump = next(f for f in listing.json()["files"] if f["path"].endswith(".nq.gz"))
-        body = httpx.get(dump["url"], timeout=120)
-        assert body.status_code == 200
         dataset = rdflib.Dataset()
-        dataset.parse(data=gzip.decompress(body.content), format="nquads")
+        dataset.parse(data=downloaded_dump(server), format="nquads")
         return {str(g.identifier): _local(server, g) for g in dataset.graphs()
                 if len(g) and str(g.identifier).startswith("https://")}
 

@@ -117,21 +117,26 @@ def _three_files_the_last_broken(tmp_path: Path) -> tuple[list[Path], int]:
     return files, len(broken)
 
 
-def test_a_file_that_does_not_parse_leaves_the_store_as_it_was(run_cli: RunCli,
-                                                               tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["--no-validate", "--parallel"])
+def test_a_file_that_does_not_parse_leaves_the_store_as_it_was(run_cli: RunCli, tmp_path: Path,
+                                                               mode: str) -> None:
+    """In one process, and with the import beside the validation (which parses too)."""
     folder = tmp_path / "store"
     assert run_cli("load", "--store", str(folder), "--no-validate",
                    str(DATA_DIR / "nations.ttl")).returncode == 0
     before = _record(folder)
     files, last = _three_files_the_last_broken(tmp_path)
-    result = run_cli("load", "--store", str(folder), "--no-validate", *map(str, files))
+    result = run_cli("load", "--store", str(folder), mode, *map(str, files))
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1].startswith(
         f"alliance-ld: error: {files[2]}:{last}:")
+    assert "Traceback" not in result.stderr
     assert _record(folder) == before
     store = ox.Store.read_only(str(folder))
     assert len(store) == before["triples"]
     assert not list(tmp_path.glob(".store.*"))  # no staging left behind
+    assert not [p for p in psutil.process_iter(["cmdline"])
+                if "alliance-ld-import" in " ".join(p.info["cmdline"] or [])]
 
 
 def test_data_that_violates_the_shapes_is_not_imported(run_cli: RunCli, tmp_path: Path) -> None:
@@ -285,25 +290,6 @@ def test_a_parallel_import_adds_to_the_store(shipped_store: Path, run_cli: RunCl
     assert record["conforms"] is True
     imports = record["imports"]
     assert isinstance(imports, list) and len(imports) == 2
-
-
-def test_a_parallel_import_of_a_file_that_does_not_parse_changes_nothing(
-        run_cli: RunCli, tmp_path: Path) -> None:
-    folder = tmp_path / "store"
-    assert run_cli("load", "--store", str(folder), "--no-validate",
-                   str(DATA_DIR / "nations.ttl")).returncode == 0
-    before = _record(folder)
-    files, last = _three_files_the_last_broken(tmp_path)
-    result = run_cli("load", "--store", str(folder), "--parallel", *map(str, files))
-    assert result.returncode == 2
-    assert result.stderr.splitlines()[-1].startswith(
-        f"alliance-ld: error: {files[2]}:{last}:")
-    assert "Traceback" not in result.stderr
-    assert _record(folder) == before
-    assert len(ox.Store.read_only(str(folder))) == before["triples"]
-    assert not list(tmp_path.glob(".store.*"))
-    assert not [p for p in psutil.process_iter(["cmdline"])
-                if "alliance-ld-import" in " ".join(p.info["cmdline"] or [])]
 
 
 # -- serving only what was validated ------------------------------------------------------

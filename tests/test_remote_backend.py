@@ -9,7 +9,6 @@ of a store are ``xfail(strict=True)`` with what differs.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import socket
 import time
@@ -880,16 +879,10 @@ def test_the_front_end_over_a_store_that_cuts_its_answers(
         capped_virtuoso: TripleStore, reference: OxigraphBackend) -> None:
     """Over HTTP: the dump is whole, a client's query says it was cut, a page that needs
     more rows than the store gives is a 502 that says why."""
-    from live_server import live_server
+    from live_server import downloaded_dump, live_server
 
     with live_server("--sparql-endpoint", capped_virtuoso.query_url) as running:
-        listing = httpx.get(running.url + "downloads", params={"format": "json"},
-                            headers={"Accept": "application/json"}, timeout=120)
-        assert listing.status_code == 200
-        dump = next(f for f in listing.json()["files"] if f["path"].endswith(".nq.gz"))
-        body = httpx.get(dump["url"], timeout=120)
-        assert body.status_code == 200
-        served = gzip.decompress(body.content).replace(
+        served = downloaded_dump(running).replace(
             running.url.encode(), b"https://w3id.org/alliance-ld/")
         expected = _canonical(b"".join(reference.dump("application/n-quads")),
                               ox.RdfFormat.N_QUADS)

@@ -89,20 +89,13 @@ def write_tables(folder: Path) -> list[Path]:
     built = tables.build(publication, base, VERSION)
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for name, text in (("membership-year.csv", built.membership_year),
-                       ("state-year.csv", built.state_year),
-                       ("dyad-year.csv", built.dyad_year),
-                       ("tables.csv-metadata.json", built.metadata)):
-        if text is None:  # the dyad-year table of very large data
-            print(built.note, file=sys.stderr)
-            continue
+    if built.note:  # the dyad-year table of very large data
+        print(built.note, file=sys.stderr)
+    for name, _media_type, _title, _rows, chunks in built.files():
         path = folder / name
-        if isinstance(text, str):
-            path.write_text(text, encoding="utf-8", newline="")
-        else:
-            with path.open("wb") as file:
-                for chunk in text.chunks():
-                    file.write(chunk)
+        with path.open("wb") as file:
+            for chunk in chunks:
+                file.write(chunk)
         out.append(path)
     return out
 

@@ -204,7 +204,7 @@ class Publication:
         known = self.backend.known_version()
         if known is not None:
             return known
-        return await anyio.to_thread.run_sync(lambda: self.backend.version())
+        return await anyio.to_thread.run_sync(self.backend.version)
 
     @property
     def content_version(self) -> str:

@@ -216,6 +216,24 @@ class Tables:
     metadata: str
     note: str = ""
 
+    def files(self) -> Iterator[tuple[str, str, str, int, Iterator[bytes]]]:
+        """Each file that was built: (name, media type, title, rows, its bytes in chunks)."""
+        bodies = (self.membership_year, self.state_year, self.dyad_year, self.metadata)
+        for (name, media_type, title), body in zip(FILES, bodies, strict=True):
+            if isinstance(body, str):  # the metadata
+                yield name, media_type, title, 0, iter([body.encode("utf-8")])
+            elif body is not None:  # a table, written a chunk of rows at a time
+                yield name, media_type, title, len(body.rows), body.chunks()
+
+
+#: The files of the tables, in the order of :meth:`Tables.files`: name, media type, title.
+FILES = (
+    ("membership-year.csv", "text/csv; charset=utf-8", "Membership-year table (CSV)"),
+    ("state-year.csv", "text/csv; charset=utf-8", "State-year table (CSV)"),
+    ("dyad-year.csv", "text/csv; charset=utf-8", "Dyad-year table (CSV)"),
+    ("tables.csv-metadata.json", "application/csvm+json", "The tables' CSV on the Web metadata"),
+)
+
 
 MEMBERSHIP_YEAR = ("membership", "organisation", "organisation_label", "organisation_kind",
                    "nation", "nation_label", "iso3", "wikidata", "year", "certain")

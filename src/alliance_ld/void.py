@@ -306,23 +306,7 @@ def _build_tables(publication: Publication, folder: Path,
     base = publication.settings.base_iri + tables_path("")
     built = tables.build(publication, base, VERSION)
     out = []
-    for name, text, media, title in (
-            ("membership-year.csv", built.membership_year, "text/csv; charset=utf-8",
-             "Membership-year table (CSV)"),
-            ("state-year.csv", built.state_year, "text/csv; charset=utf-8",
-             "State-year table (CSV)"),
-            ("dyad-year.csv", built.dyad_year, "text/csv; charset=utf-8",
-             "Dyad-year table (CSV)"),
-            ("tables.csv-metadata.json", built.metadata, "application/csvm+json",
-             "The tables' CSV on the Web metadata")):
-        if text is None:
-            continue
-        chunks: Iterable[bytes]
-        if isinstance(text, str):  # the metadata
-            chunks, rows = [text.encode("utf-8")], 0
-        else:  # a table, written a chunk of rows at a time
-            chunks, rows = text.chunks(), len(text.rows)
-
+    for name, media, title, rows, chunks in built.files():
         def fill(sink: Any, chunks: Iterable[bytes] = chunks) -> None:
             _write_rewritten(chunks, sink, publication)
 

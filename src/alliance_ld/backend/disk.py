@@ -13,13 +13,14 @@ the whole of its data against the shapes, writes the record, and only then
 swaps the folders. A file that does not parse, or data that violates the shapes, leaves
 the store exactly as it was.
 
-An import of :data:`PARALLEL_BYTES` or more (or when asked) uses both cores: a
-child process loads the files into the checkpoint on disk while this one loads
-the same files (and the store's data, when there is some) into memory and
-validates that copy, where the engine's checks run about twice as fast as on
-RocksDB. Both copies come from the same bytes through the same parser; their
-graph counts are compared before the record is written, and any difference
-stops the import.
+An import of :data:`PARALLEL_BYTES` or more (or when asked) uses both cores and
+validates copies in memory, where the engine's checks run about twice as fast
+as on RocksDB: a child process validates half of the shapes on a copy of its
+own and then loads the files into the checkpoint on disk, while this one
+validates the rest on another copy (the store's data, when there is some, and
+the same files). The copies come from the same bytes through the same loader;
+their graph counts are compared with the import's before the record is
+written, and any difference stops the import.
 """
 
 from __future__ import annotations

@@ -209,6 +209,7 @@ class RemoteBackend(Backend):
         self._refreshing = threading.Lock()
         self._counts: dict[str, int] | None = None
         self._counted_epoch: int | None = None
+        self._digest = ""  # of the counts, computed with them (asked on every request)
         self._updates = 0
         #: "virtuoso", "oxigraph" or "standard"; ``None``: told by the ``Server`` header.
         self.dialect = dialect
@@ -295,6 +296,7 @@ class RemoteBackend(Backend):
                     self.query_url, f"answered the list of graphs with {exc}") from exc
         with self._lock:
             self._counts, self._counted_epoch = counts, epoch
+            self._digest = _digest(counts, self._updates)
         return counts
 
     def _epoch(self) -> int:
@@ -713,12 +715,9 @@ class RemoteBackend(Backend):
         it suits what is costly to rebuild and may be a little stale (downloads, VoID),
         where :meth:`version`, which also changes every ``ttl``, would rebuild it each time.
         """
-        counts = self._graph_counts()
-        digest = hashlib.sha256()
-        for name in sorted(counts):
-            digest.update(f"{name} {counts[name]}\n".encode())
-        digest.update(f"updates {self._updates}".encode())
-        return digest.hexdigest()[:16]
+        self._graph_counts()
+        with self._lock:
+            return self._digest
 
     def close(self) -> None:
         self._client.close()
@@ -798,6 +797,14 @@ def _replaced(chunks: Iterator[bytes], old: bytes, new: bytes) -> Iterator[bytes
         yield data[:len(data) - keep]
     if tail:
         yield tail
+
+
+def _digest(counts: Mapping[str, int], updates: int) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(counts):
+        digest.update(f"{name} {counts[name]}\n".encode())
+    digest.update(f"updates {updates}".encode())
+    return digest.hexdigest()[:16]
 
 
 def _relabel(term: Any, graph_number: int) -> Any:
