@@ -280,8 +280,11 @@ COMPETENCY_QUESTIONS = [
             ID + "partnership/mediterranean-dialogue",
             ID + "partnership/istanbul-cooperation-initiative",
             *(ID + "membership/partnership-for-peace-" + n for n in PFP_SIGNATORIES),
-            ID + "membership/mediterranean-dialogue-jordan",
-            ID + "membership/mediterranean-dialogue-algeria",
+            # the Mediterranean Dialogue's partners: five joined in February 1995, Jordan in
+            # November 1995, Algeria in March 2000 (NATO's news item of 14 March 2000)
+            *(ID + "membership/mediterranean-dialogue-" + n
+              for n in ("egypt", "israel", "mauritania", "morocco", "tunisia", "jordan",
+                        "algeria")),
             *(ID + "membership/istanbul-cooperation-initiative-" + n
               for n in ("kuwait", "bahrain", "qatar", "united-arab-emirates")),
             # State Partnership Program pairs, 1993 onward
@@ -297,6 +300,8 @@ COMPETENCY_QUESTIONS = [
         frozenset({
             # Albania denounced the Warsaw Treaty on 12 September 1968 (NATO's 1971 study)
             "https://w3id.org/alliance-ld/id/nation/albania",
+            # Pakistan formally left SEATO in 1973 (the Office of the Historian's Milestones)
+            "https://w3id.org/alliance-ld/id/nation/pakistan",
             # the German Democratic Republic left the Warsaw Pact on 24 September 1990
             "https://w3id.org/alliance-ld/id/nation/german-democratic-republic",
             # Mexico's withdrawal from the Rio Treaty took effect in 2004

@@ -7,6 +7,9 @@ the Office of the Historian), not from query output.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pyoxigraph as ox
 
 from alliance_ld.store import Store
@@ -84,6 +87,18 @@ def test_nato_runs_its_frameworks_and_is_a_member_of_none(store: Store) -> None:
                       "istanbul-cooperation-initiative": 4, "nato-partners-across-the-globe": 9}
 
 
+def test_mediterranean_dialogue_partners_are_dated_by_month(store: Store) -> None:
+    """NATO's news item of 14 March 2000 gives the month each partner joined."""
+    result = store.query(PREFIXES + "SELECT ?n ?d WHERE { ?m org:organization "
+                         "id:partnership\\/mediterranean-dialogue ; org:member ?n ; "
+                         "ald:startDate ?d ; ald:startEvent ald:Joining }")
+    assert isinstance(result, ox.QuerySolutions)
+    joined = {s["n"].value.rsplit("/", 1)[1]: s["d"].value for s in result}
+    assert joined == {"egypt": "1995-02", "israel": "1995-02", "mauritania": "1995-02",
+                      "morocco": "1995-02", "tunisia": "1995-02", "jordan": "1995-11",
+                      "algeria": "2000-03"}
+
+
 def test_edca_sites(store: Store) -> None:
     by_date: dict[str, set[str]] = {}
     result = store.query(PREFIXES + "SELECT ?s ?d WHERE { ?s ald:designatedUnder "
@@ -124,6 +139,66 @@ def test_exercise_editions_belong_to_their_series(store: Store) -> None:
     series = _slugs(_values(store, "SELECT ?s WHERE { ?s a ald:ExerciseSeries }"))
     assert series == {"nordic-response", "valiant-shield", "balikatan", "cobra-gold",
                       "african-lion"}
+
+
+def test_seato_ends_as_the_office_of_the_historian_records(store: Store) -> None:
+    """Pakistan formally left in 1973 and SEATO formally disbanded in 1977 (Milestones)."""
+    dissolved = _values(store, "SELECT ?d WHERE { id:alliance\\/seato ald:dissolvedOn ?d }")
+    assert dissolved == {"1977"}
+    ends = store.query(PREFIXES + """
+        SELECT ?m ?event ?end ?withdrawn WHERE {
+            ?m org:organization id:alliance\\/seato ; ald:endEvent ?event ; ald:endDate ?end .
+            OPTIONAL { ?m ald:withdrawnOn ?withdrawn }
+        }""")
+    assert isinstance(ends, ox.QuerySolutions)
+    rows = {(s["m"].value.rsplit("/", 1)[1], s["event"].value.rsplit("#", 1)[1], s["end"].value,
+             s["withdrawn"].value if s["withdrawn"] is not None else None) for s in ends}
+    members = ("australia", "france", "new-zealand", "philippines", "thailand", "united-kingdom",
+               "united-states")
+    assert rows == {("seato-pakistan", "Withdrawal", "1973", "1973")} | {
+        (f"seato-{m}", "Dissolution", "1977", None) for m in members}
+    # each of those statements cites the Office of the Historian's page, read with a date
+    cited = _slugs(_values(store, """SELECT ?m WHERE {
+        ?m org:organization id:alliance\\/seato ; dcterms:source ?s .
+        ?s schema:publisher "Office of the Historian, U.S. Department of State" ;
+           schema:url ?url ;
+           ald:accessedOn ?when
+        FILTER (STR(?url) = "https://history.state.gov/milestones/1953-1960/seato") }"""))
+    assert cited == {f"seato-{m}" for m in (*members, "pakistan")}
+    left = _slugs(_values(store, "SELECT ?n WHERE { ?m org:organization id:alliance\\/seato ; "
+                          "org:member ?n ; ald:endEvent ald:Withdrawal }"))
+    assert left == {"pakistan"}
+
+
+def test_alliances_carry_their_verified_wikidata_ids(store: Store) -> None:
+    mapped = store.query(PREFIXES + "SELECT ?a ?q WHERE { ?a a ald:Alliance ; skos:exactMatch ?q }")
+    assert isinstance(mapped, ox.QuerySolutions)
+    assert {(s["a"].value.rsplit("/", 1)[1], s["q"].value) for s in mapped} == {
+        ("nato", "http://www.wikidata.org/entity/Q7184"),
+        ("seato", "http://www.wikidata.org/entity/Q277252"),
+        ("warsaw-pact", "http://www.wikidata.org/entity/Q41644"),
+    }
+
+
+def test_the_readme_s_wikidata_claims_match_the_data(store: Store) -> None:
+    """Every "Name Q123" or "Name (Q123)" the README's mapping note gives is in the data."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("* Wikidata mappings (`skos:exactMatch`)")
+    note = " ".join(readme[start:readme.index("\n* ", start + 1)].split())
+    claims = re.findall(r"((?:[A-Z][\w.-]*\s?)+?)\s\(?(Q\d+)\)?", note)
+    assert len(claims) >= 8
+    for name, qid in claims:
+        name = name.strip().removeprefix("and ").removeprefix("for ")
+        labelled = _values(store, f"""SELECT ?r WHERE {{
+            ?r skos:exactMatch <http://www.wikidata.org/entity/{qid}> .
+            {{ ?r rdfs:label ?l }} UNION {{ ?r skos:altLabel ?l }}
+            FILTER (STR(?l) = "{name}") }}""")
+        assert labelled, f"the README maps {name!r} to {qid}, the data does not"
+    # and the note's "no id is given for" list holds
+    unmapped_ones = ("alliance/norad", "alliance/anzus", "partnership/aukus", "alliance/rio-treaty")
+    for unmapped in unmapped_ones:
+        assert _values(store, f"SELECT ?t WHERE {{ <{ID}{unmapped}> a ?t }}")
+        assert not _values(store, f"SELECT ?q WHERE {{ <{ID}{unmapped}> skos:exactMatch ?q }}")
 
 
 def test_every_nation_is_mapped_to_wikidata(store: Store) -> None:
