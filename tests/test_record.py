@@ -170,6 +170,22 @@ def test_seato_ends_as_the_office_of_the_historian_records(store: Store) -> None
     assert left == {"pakistan"}
 
 
+def test_the_warsaw_pact_s_dissolution_rests_on_its_depositary_and_a_parliament(
+        store: Store) -> None:
+    """1 July 1991: the protocol on the treaty's expiry, signed in Prague."""
+    assert _values(store, "SELECT ?d WHERE { id:alliance\\/warsaw-pact ald:dissolvedOn ?d }") == {
+        "1991-07-01"}
+    publishers = _values(store, """SELECT ?p WHERE {
+        id:membership\\/warsaw-pact-poland ald:endEvent ald:Dissolution ; dcterms:source ?s .
+        ?s schema:publisher ?p }""")
+    assert publishers == {
+        "Wilson Center Digital Archive",
+        "Office of the Historian, U.S. Department of State",
+        "Ministry of Foreign Affairs of the Republic of Poland",
+        "Parliament of the Czech Republic, Chamber of Deputies (joint digital library)",
+    }
+
+
 def test_alliances_carry_their_verified_wikidata_ids(store: Store) -> None:
     mapped = store.query(PREFIXES + "SELECT ?a ?q WHERE { ?a a ald:Alliance ; skos:exactMatch ?q }")
     assert isinstance(mapped, ox.QuerySolutions)
