@@ -343,8 +343,10 @@ COMPETENCY_QUESTIONS = [
         frozenset({
             # conductedUnder NATO (disputed) and the U.S. participation: the article
             ID + "source/article",
-            # ledBy USINDOPACOM and the Indo-Pacific region: the Valiant Shield 24 report
-            ID + "source/valiant-shield-24",
+            # ledBy USINDOPACOM and the Indo-Pacific region: the U.S. Navy on Valiant Shield 24
+            ID + "source/navy-valiant-shield-24",
+            # the series' other statements (biennial, a field training exercise): also DVIDS
+            ID + "source/dvids-valiant-shield-24-palau",
             # the U.S. participation, also in the DoD video the article cites
             ID + "source/dod-video-912502",
         }),
@@ -598,8 +600,8 @@ def test_cq20_names_the_source_of_each_statement(store: Store) -> None:
                 (row["source"].rsplit("/", 1)[-1], status.rsplit("#", 1)[-1])
             )
     assert by_statement[("conductedUnder", "nato")] == {("article", "DisputedClaim")}
-    assert by_statement[("ledBy", "usindopacom")] == {("valiant-shield-24", "RecordedFact")}
-    assert by_statement[("region", "indo-pacific")] == {("valiant-shield-24", "RecordedFact")}
+    assert by_statement[("ledBy", "usindopacom")] == {("navy-valiant-shield-24", "RecordedFact")}
+    assert by_statement[("region", "indo-pacific")] == {("navy-valiant-shield-24", "RecordedFact")}
     assert by_statement[("participant", "united-states")] == {
         ("article", "RecordedFact"), ("dod-video-912502", "RecordedFact")}
 

@@ -290,7 +290,7 @@ def test_a_page_shows_the_articles_claim_beside_the_records(client: Any) -> None
     assert "“The record: Valiant Shield is led by U.S. Indo-Pacific Command”" in text
     sources = [a.attrs.get("title") for a in disputed[0].find_all("a")]
     assert "https://w3id.org/alliance-ld/id/source/article" in sources
-    assert "https://w3id.org/alliance-ld/id/source/valiant-shield-24" in sources
+    assert "https://w3id.org/alliance-ld/id/source/navy-valiant-shield-24" in sources
     # The machine-readable documents carry the same claims.
     import rdflib
 
