@@ -253,3 +253,11 @@ def test_every_source_has_publisher_or_is_kept_here_and_an_access_date(store: St
                       "NOT EXISTS { ?s ald:accessedOn ?d } || (NOT EXISTS { ?s schema:publisher"
                       " ?p } && NOT EXISTS { ?s dcterms:identifier ?i })) }")
     assert missing == set()
+
+
+def test_nordic_response_continues_cold_response(store: Store) -> None:
+    """The Norwegian Armed Forces: Cold Response was widened in 2024 into Nordic Response."""
+    notes = _values(store, "SELECT ?c WHERE { id:exercise\\/nordic-response rdfs:comment ?c ; "
+                    "dcterms:source ?s . "
+                    "?s schema:publisher \"Norwegian Armed Forces (Forsvaret)\" }")
+    assert len(notes) == 1 and "Cold Response" in next(iter(notes))
