@@ -99,6 +99,42 @@ def test_mediterranean_dialogue_partners_are_dated_by_month(store: Store) -> Non
                       "algeria": "2000-03"}
 
 
+def test_partners_across_the_globe_are_dated(store: Store) -> None:
+    """Issue 9: the start of each partner's relation with NATO, from NATO's pages.
+
+    NATO's page on each partner (Relations with Australia, Mongolia, New Zealand,
+    Pakistan, the Republic of Korea: dialogue and cooperation since 2001 or 2005;
+    Iraq: partner status granted in 2011), its news item of 22 January 2021 (Colombia:
+    an official partnership since May 2017) and the declaration with Afghanistan of
+    6 September 2006. Japan's page says only "the early 1990s": undated.
+    """
+    result = store.query(PREFIXES + """SELECT ?f ?n ?d ?note WHERE {
+        VALUES ?f { id:partnership\\/nato-partners-across-the-globe
+                    id:partnership\\/partnership-for-peace }
+        ?m org:organization ?f ; org:member ?n .
+        OPTIONAL { ?m ald:startDate ?d }
+        OPTIONAL { ?m skos:editorialNote ?note } }""")
+    assert isinstance(result, ox.QuerySolutions)
+    rows = [(s["f"].value.rsplit("/", 1)[1], s["n"].value.rsplit("/", 1)[1],
+             s["d"].value if s["d"] is not None else None,
+             s["note"].value if s["note"] is not None else None) for s in result]
+    globe = {n: d for f, n, d, _ in rows if f == "nato-partners-across-the-globe"}
+    assert globe == {"afghanistan": "2006-09-06", "australia": "2005", "colombia": "2017-05",
+                     "iraq": "2011", "mongolia": "2005", "new-zealand": "2001",
+                     "pakistan": "2005", "south-korea": "2005", "japan": None}
+    # every partner across the globe says in a note which event its date stands for
+    assert all(note for f, _, _, note in rows if f == "nato-partners-across-the-globe")
+    # and each date rests on a page of NATO's own, besides the framework's page
+    cited = _slugs(_values(store, """SELECT ?n WHERE {
+        ?m org:organization id:partnership\\/nato-partners-across-the-globe ;
+           org:member ?n ; ald:startDate ?d ; ald:startEvent ald:Joining ;
+           dcterms:source ?s .
+        ?s schema:url ?url ; ald:accessedOn ?when
+        FILTER (?s != id:source\\/nato-partners-across-the-globe
+                && STRSTARTS(STR(?url), "https://www.nato.int/")) }"""))
+    assert cited == {n for n, d in globe.items() if d is not None}
+
+
 def test_edca_sites(store: Store) -> None:
     by_date: dict[str, set[str]] = {}
     result = store.query(PREFIXES + "SELECT ?s ?d WHERE { ?s ald:designatedUnder "
