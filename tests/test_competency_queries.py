@@ -287,6 +287,9 @@ COMPETENCY_QUESTIONS = [
                         "algeria")),
             *(ID + "membership/istanbul-cooperation-initiative-" + n
               for n in ("kuwait", "bahrain", "qatar", "united-arab-emirates")),
+            # Malta joined the Partnership for Peace in April 1995 (NATO's news item on its
+            # return in 2008; it is not in the table of Framework Document signatures)
+            ID + "membership/partnership-for-peace-malta",
             # partners across the globe, from NATO's page on each: New Zealand 2001;
             # Australia, Mongolia, Pakistan, the Republic of Korea 2005; Afghanistan
             # 2006-09-06 (the declaration of that day); Iraq 2011 (partner status);

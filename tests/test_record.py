@@ -83,7 +83,9 @@ def test_nato_runs_its_frameworks_and_is_a_member_of_none(store: Store) -> None:
     assert _values(store, "SELECT ?m WHERE { ?m org:member id:alliance\\/nato }") == set()
     counts = {f: len(_values(store, f"SELECT ?n WHERE {{ ?m org:organization id:partnership\\/{f} ;"
                                " org:member ?n }")) for f in frameworks}
-    assert counts == {"partnership-for-peace": 33, "mediterranean-dialogue": 7,
+    # the Partnership for Peace: the 33 signatories in NATO's table of the Framework
+    # Document, and Malta (NATO's news item on its return in 2008)
+    assert counts == {"partnership-for-peace": 34, "mediterranean-dialogue": 7,
                       "istanbul-cooperation-initiative": 4, "nato-partners-across-the-globe": 9}
 
 
@@ -99,14 +101,15 @@ def test_mediterranean_dialogue_partners_are_dated_by_month(store: Store) -> Non
                       "algeria": "2000-03"}
 
 
-def test_partners_across_the_globe_are_dated(store: Store) -> None:
+def test_partners_across_the_globe_and_malta_are_dated(store: Store) -> None:
     """Issue 9: the start of each partner's relation with NATO, from NATO's pages.
 
     NATO's page on each partner (Relations with Australia, Mongolia, New Zealand,
     Pakistan, the Republic of Korea: dialogue and cooperation since 2001 or 2005;
     Iraq: partner status granted in 2011), its news item of 22 January 2021 (Colombia:
-    an official partnership since May 2017) and the declaration with Afghanistan of
-    6 September 2006. Japan's page says only "the early 1990s": undated.
+    an official partnership since May 2017), the declaration with Afghanistan of
+    6 September 2006, and its news item on Malta's return to the Partnership for Peace
+    (Malta joined in April 1995). Japan's page says only "the early 1990s": undated.
     """
     result = store.query(PREFIXES + """SELECT ?f ?n ?d ?note WHERE {
         VALUES ?f { id:partnership\\/nato-partners-across-the-globe
@@ -133,6 +136,12 @@ def test_partners_across_the_globe_are_dated(store: Store) -> None:
         FILTER (?s != id:source\\/nato-partners-across-the-globe
                 && STRSTARTS(STR(?url), "https://www.nato.int/")) }"""))
     assert cited == {n for n, d in globe.items() if d is not None}
+    malta = [(d, note) for f, n, d, note in rows if n == "malta"]
+    assert len(malta) == 1 and malta[0][0] == "1995-04"
+    # the suspension (1996) and the return (2008) are noted, not modelled
+    assert "October 1996" in malta[0][1] and "2008" in malta[0][1]
+    assert _values(store, "SELECT ?m WHERE { ?m org:member id:nation\\/malta ; "
+                   "ald:suspendedBy ?s }") == set()
 
 
 def test_edca_sites(store: Store) -> None:
