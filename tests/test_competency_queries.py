@@ -287,6 +287,18 @@ COMPETENCY_QUESTIONS = [
                         "algeria")),
             *(ID + "membership/istanbul-cooperation-initiative-" + n
               for n in ("kuwait", "bahrain", "qatar", "united-arab-emirates")),
+            # Malta joined the Partnership for Peace in April 1995, left in October 1996 and
+            # came back in April 2008 (NATO's news item on its return; it is not in the
+            # table of Framework Document signatures)
+            ID + "membership/partnership-for-peace-malta",
+            ID + "membership/partnership-for-peace-malta-2008",
+            # partners across the globe, from NATO's page on each: New Zealand 2001;
+            # Australia, Mongolia, Pakistan, the Republic of Korea 2005; Afghanistan
+            # 2006-09-06 (the declaration of that day); Iraq 2011 (partner status);
+            # Colombia 2017-05 (NATO's news item of 22 January 2021). Japan is undated.
+            *(ID + "membership/nato-partners-across-the-globe-" + n
+              for n in ("new-zealand", "australia", "mongolia", "pakistan", "south-korea",
+                        "afghanistan", "iraq", "colombia")),
             # State Partnership Program pairs, 1993 onward
             *(ID + "state-partnership/" + pair for pair in SPP_PAIRS),
             # major non-NATO ally designations, 1996 onward (Jordan's and the

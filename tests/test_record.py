@@ -83,7 +83,9 @@ def test_nato_runs_its_frameworks_and_is_a_member_of_none(store: Store) -> None:
     assert _values(store, "SELECT ?m WHERE { ?m org:member id:alliance\\/nato }") == set()
     counts = {f: len(_values(store, f"SELECT ?n WHERE {{ ?m org:organization id:partnership\\/{f} ;"
                                " org:member ?n }")) for f in frameworks}
-    assert counts == {"partnership-for-peace": 33, "mediterranean-dialogue": 7,
+    # the Partnership for Peace: the 33 signatories in NATO's table of the Framework
+    # Document, and Malta (NATO's news item on its return in 2008)
+    assert counts == {"partnership-for-peace": 34, "mediterranean-dialogue": 7,
                       "istanbul-cooperation-initiative": 4, "nato-partners-across-the-globe": 9}
 
 
@@ -97,6 +99,57 @@ def test_mediterranean_dialogue_partners_are_dated_by_month(store: Store) -> Non
     assert joined == {"egypt": "1995-02", "israel": "1995-02", "mauritania": "1995-02",
                       "morocco": "1995-02", "tunisia": "1995-02", "jordan": "1995-11",
                       "algeria": "2000-03"}
+
+
+def test_partners_across_the_globe_and_malta_are_dated(store: Store) -> None:
+    """Issue 9: the start of each partner's relation with NATO, from NATO's pages.
+
+    NATO's page on each partner (Relations with Australia, Mongolia, New Zealand,
+    Pakistan, the Republic of Korea: dialogue and cooperation since 2001 or 2005;
+    Iraq: partner status granted in 2011), its news item of 22 January 2021 (Colombia:
+    an official partnership since May 2017), the declaration with Afghanistan of
+    6 September 2006, and its news item on Malta's return to the Partnership for Peace
+    (Malta joined in April 1995). Japan's page says only "the early 1990s": undated.
+    """
+    result = store.query(PREFIXES + """SELECT ?f ?n ?d ?note WHERE {
+        VALUES ?f { id:partnership\\/nato-partners-across-the-globe
+                    id:partnership\\/partnership-for-peace }
+        ?m org:organization ?f ; org:member ?n .
+        OPTIONAL { ?m ald:startDate ?d }
+        OPTIONAL { ?m skos:editorialNote ?note } }""")
+    assert isinstance(result, ox.QuerySolutions)
+    rows = [(s["f"].value.rsplit("/", 1)[1], s["n"].value.rsplit("/", 1)[1],
+             s["d"].value if s["d"] is not None else None,
+             s["note"].value if s["note"] is not None else None) for s in result]
+    globe = {n: d for f, n, d, _ in rows if f == "nato-partners-across-the-globe"}
+    assert globe == {"afghanistan": "2006-09-06", "australia": "2005", "colombia": "2017-05",
+                     "iraq": "2011", "mongolia": "2005", "new-zealand": "2001",
+                     "pakistan": "2005", "south-korea": "2005", "japan": None}
+    # every partner across the globe says in a note which event its date stands for
+    assert all(note for f, _, _, note in rows if f == "nato-partners-across-the-globe")
+    # and each date rests on a page of NATO's own, besides the framework's page
+    cited = _slugs(_values(store, """SELECT ?n WHERE {
+        ?m org:organization id:partnership\\/nato-partners-across-the-globe ;
+           org:member ?n ; ald:startDate ?d ; ald:startEvent ald:Joining ;
+           dcterms:source ?s .
+        ?s schema:url ?url ; ald:accessedOn ?when
+        FILTER (?s != id:source\\/nato-partners-across-the-globe
+                && STRSTARTS(STR(?url), "https://www.nato.int/")) }"""))
+    assert cited == {n for n, d in globe.items() if d is not None}
+    # Malta: joined April 1995, left ("suspended its participation") October 1996,
+    # back from April 2008: two memberships, so that views of 1997-2007 leave it out
+    spans = store.query(PREFIXES + """SELECT ?start ?end ?event WHERE {
+        ?m org:member id:nation\\/malta ; org:organization id:partnership\\/partnership-for-peace ;
+           ald:startDate ?start ; ald:startEvent ald:Joining .
+        OPTIONAL { ?m ald:endDate ?end ; ald:endEvent ?event ; ald:withdrawnOn ?end } }""")
+    assert isinstance(spans, ox.QuerySolutions)
+    assert {(s["start"].value, s["end"].value if s["end"] is not None else None,
+             s["event"].value.rsplit("#", 1)[1] if s["event"] is not None else None)
+            for s in spans} == {("1995-04", "1996-10", "Withdrawal"), ("2008-04", None, None)}
+    assert any("suspended its participation" in note for _, n, _, note in rows
+               if n == "malta" and note)
+    assert _values(store, "SELECT ?m WHERE { ?m org:member id:nation\\/malta ; "
+                   "ald:suspendedBy ?s }") == set()
 
 
 def test_edca_sites(store: Store) -> None:

@@ -55,7 +55,7 @@ def test_anzus_finds_the_alliance_then_the_treaty(client) -> None:  # type: igno
 
 
 def test_nato_is_found_by_its_alt_label_in_any_case(client) -> None:  # type: ignore[no-untyped-def]
-    lower, upper, mixed = found(client, "nato"), found(client, "NATO"), found(client, "NaTo")
+    lower, upper, mixed = (found(client, q, limit=500) for q in ("nato", "NATO", "NaTo"))
     assert iris(lower) == iris(upper) == iris(mixed)
     top = lower["results"][0]
     assert (top["iri"], top["label"], top["matched"], top["match"]) == (
