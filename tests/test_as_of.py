@@ -220,3 +220,17 @@ def test_the_timeline_has_a_bar_per_membership_with_an_accessible_name(
     assert pfp.find(".//s:line[@id='timeline-as-of']", ns) is None
     dated = ET.fromstring(_svg(client, "/doc/alliance/nato.html?as_of=1999"))
     assert dated.find(".//s:line[@id='timeline-as-of']", ns) is not None
+
+
+def test_a_partner_that_left_and_came_back_is_out_of_the_years_between(
+        client: TestClient) -> None:
+    """Malta: in the Partnership for Peace from April 1995 to October 1996 and from April 2008
+    (NATO's news item on its return)."""
+    malta = ID + "nation/malta"
+    assert malta in _rows(client, "/doc/partnership/partnership-for-peace.html?as_of=1996-01-01")
+    assert malta not in _rows(client, "/doc/partnership/partnership-for-peace.html?as_of=2000")
+    assert _rows(client, "/doc/partnership/partnership-for-peace.html?as_of=2010")[malta][5] == (
+        "certain")
+    # in 1996 only part of the year: the month of departure is inside it
+    assert _rows(client, "/doc/partnership/partnership-for-peace.html?as_of=1996")[malta][5] == (
+        "uncertain")
