@@ -220,3 +220,19 @@ def test_the_timeline_has_a_bar_per_membership_with_an_accessible_name(
     assert pfp.find(".//s:line[@id='timeline-as-of']", ns) is None
     dated = ET.fromstring(_svg(client, "/doc/alliance/nato.html?as_of=1999"))
     assert dated.find(".//s:line[@id='timeline-as-of']", ns) is not None
+
+
+def test_a_designation_by_the_president_is_dated_to_the_day(client: TestClient) -> None:
+    """Colombia from 23 May 2022 (Presidential Determination No. 2022-14); Afghanistan's
+    designation ended on 23 September 2022 (No. 2022-24): certain on any day before, and
+    uncertain only in a view of the whole year 2022."""
+    mnna = ID + "designation/major-non-nato-ally"
+    colombia = "/doc/nation/colombia.html?as_of="
+    before = parse_html(client.get(colombia + "2022-05-22").text).by_id("dated-none")
+    assert before.text == "No membership or designation in force on 2022-05-22."
+    assert _rows(client, colombia + "2022-05-23")[mnna][5] == "certain"
+    afghanistan = "/doc/nation/afghanistan.html?as_of="
+    assert _rows(client, afghanistan + "2022-09-22")[mnna][3:6] == ["2022-09-23", "", "certain"]
+    assert _rows(client, afghanistan + "2022")[mnna][5] == "uncertain"
+    after = parse_html(client.get(afghanistan + "2022-09-23").text).by_id("dated-none")
+    assert after.text == "No membership or designation in force on 2022-09-23."
