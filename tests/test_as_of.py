@@ -234,3 +234,21 @@ def test_a_partner_that_left_and_came_back_is_out_of_the_years_between(
     # in 1996 only part of the year: the month of departure is inside it
     assert _rows(client, "/doc/partnership/partnership-for-peace.html?as_of=1996")[malta][5] == (
         "uncertain")
+
+
+def test_a_designation_by_the_president_is_dated_to_the_day(client: TestClient) -> None:
+    """Colombia from 23 May 2022 (Presidential Determination No. 2022-14); Afghanistan's
+    designation ended on 23 September 2022 (No. 2022-24): certain on any day before, and
+    uncertain only in a view of the whole year 2022."""
+    mnna = ID + "designation/major-non-nato-ally"
+    colombia = "/doc/nation/colombia.html?as_of="
+    # the day before, Colombia is NATO's partner across the globe (since May 2017), not an MNNA
+    assert set(_rows(client, colombia + "2022-05-22")) == {
+        ID + "partnership/nato-partners-across-the-globe"}
+    assert _rows(client, colombia + "2022-05-23")[mnna][5] == "certain"
+    afghanistan = "/doc/nation/afghanistan.html?as_of="
+    assert _rows(client, afghanistan + "2022-09-22")[mnna][3:6] == ["2022-09-23", "", "certain"]
+    assert _rows(client, afghanistan + "2022")[mnna][5] == "uncertain"
+    # from that day only its partnership with NATO (since the declaration of 6 September 2006)
+    assert set(_rows(client, afghanistan + "2022-09-23")) == {
+        ID + "partnership/nato-partners-across-the-globe"}

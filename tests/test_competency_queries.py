@@ -63,6 +63,10 @@ SPP_PAIRS = (
 
 #: Major non-NATO ally designations dated 1996 or later, other than Jordan's and the
 #: Philippines' (by statute as of 21 July 1996, or by determination of the President).
+#: Dated to the day since the White House's pages of the memoranda were read: Qatar
+#: 2022-03-10 (Presidential Determination No. 2022-10, 87 FR 15025), Colombia 2022-05-23
+#: (No. 2022-14), Kenya 2024-06-24 (No. 2024-05); Kuwait, Morocco and Pakistan (2004),
+#: Tunisia (2015) and Brazil (2019) still by the year. All start after 1990 either way.
 MNNA_SINCE_1990 = (
     "australia", "egypt", "israel", "japan", "south-korea", "new-zealand", "argentina",
     "bahrain", "thailand", "kuwait", "morocco", "pakistan", "afghanistan", "tunisia",
@@ -71,7 +75,10 @@ MNNA_SINCE_1990 = (
 
 #: Major non-NATO allies designated by statute: 22 U.S.C. 2321k(b), as of 21 July 1996.
 MNNA_BY_STATUTE = ("australia", "egypt", "israel", "japan", "south-korea", "new-zealand")
-#: ... and by determination or memorandum of the President under 22 U.S.C. 2321k.
+#: ... and by determination or memorandum of the President under 22 U.S.C. 2321k (the
+#: statute's notes with their F.R. citations, 87 FR 15025 for Qatar, and the White House's
+#: pages of Presidential Determinations Nos. 2022-14 and 2024-05 and of No. 2022-24, which
+#: ended Afghanistan's designation).
 MNNA_BY_DETERMINATION = (
     "jordan", "argentina", "bahrain", "philippines", "thailand", "kuwait", "morocco",
     "pakistan", "afghanistan", "tunisia", "brazil", "qatar", "colombia", "kenya",
@@ -145,7 +152,8 @@ COMPETENCY_QUESTIONS = [
             "https://w3id.org/alliance-ld/id/nation/qatar",
             "https://w3id.org/alliance-ld/id/nation/colombia",
             "https://w3id.org/alliance-ld/id/nation/kenya",
-            # not Afghanistan (designation terminated in 2022), not Saudi Arabia
+            # not Afghanistan (designation terminated on 23 September 2022 by Presidential
+            # Determination No. 2022-24), not Saudi Arabia
             # (an announced intention, not a designation)
         }),
     ),

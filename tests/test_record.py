@@ -24,6 +24,7 @@ PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX schema: <https://schema.org/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 """
 
 
@@ -72,6 +73,51 @@ def test_major_non_nato_allies_and_the_announcement(store: Store) -> None:
     announced = _values(store, "SELECT ?d WHERE { ?a a ald:DesignationAnnouncement ; "
                         "ald:announcedFor id:nation\\/saudi-arabia ; ald:announcedOn ?d }")
     assert announced == {"2025-11-18"}
+
+
+def test_designations_by_the_president_carry_the_day_of_their_determination(
+        store: Store) -> None:
+    """The days of the Presidential Determinations, as the White House published them.
+
+    Qatar: No. 2022-10 of 10 March 2022, printed at 87 FR 15025 (17 March 2022). Colombia:
+    No. 2022-14 of 23 May 2022. Kenya: No. 2024-05 of 24 June 2024. Afghanistan's designation
+    ended by No. 2022-24 of 23 September 2022. The Federal Register citations of the last
+    three were not found, nor the days of the 2004, 2015 and 2019 designations.
+    """
+    result = store.query(PREFIXES + "SELECT ?n ?d ?c WHERE { ?a a ald:DesignationAssignment ; "
+                         "ald:legalBasis ald:PresidentialDetermination ; ald:designee ?n ; "
+                         "ald:designatedOn ?d ; dcterms:bibliographicCitation ?c }")
+    assert isinstance(result, ox.QuerySolutions)
+    rows = {s["n"].value.rsplit("/", 1)[1]: (s["d"].value, s["d"].datatype.value, s["c"].value)
+            for s in result}
+    day, year = "http://www.w3.org/2001/XMLSchema#date", "http://www.w3.org/2001/XMLSchema#gYear"
+    for nation, written, cited in (("qatar", "2022-03-10", ("No. 2022-10", "87 FR 15025")),
+                                   ("colombia", "2022-05-23", ("No. 2022-14",)),
+                                   ("kenya", "2024-06-24", ("No. 2024-05",))):
+        assert rows[nation][:2] == (written, day)
+        assert all(c in rows[nation][2] for c in cited), rows[nation][2]
+    # still only the year: no authoritative source giving the day was found
+    assert {n: rows[n][:2] for n in ("kuwait", "morocco", "pakistan", "tunisia", "brazil")} == {
+        "kuwait": ("2004", year), "morocco": ("2004", year), "pakistan": ("2004", year),
+        "tunisia": ("2015", year), "brazil": ("2019", year)}
+    ended = _values(store, "SELECT ?e WHERE { id:designation-assignment\\/afghanistan-mnna "
+                    "ald:endDate ?e ; dcterms:bibliographicCitation ?c "
+                    "FILTER (CONTAINS(?c, 'No. 2022-24') && DATATYPE(?e) = xsd:date) }")
+    assert ended == {"2022-09-23"}
+    # each of the four cites the White House's page of the memorandum
+    pages = _values(store, "SELECT ?u WHERE { ?a a ald:DesignationAssignment ; dcterms:source ?s . "
+                    "?s schema:url ?u FILTER (STRSTARTS(STR(?u), "
+                    "'https://bidenwhitehouse.archives.gov/briefing-room/')) }")
+    assert {u.rstrip("/").rsplit("/", 1)[1] for u in pages} == {
+        "memorandum-on-the-designation-of-the-state-of-qatar-as-a-major-non-nato-ally",
+        "memorandum-on-the-designation-of-colombia-as-a-major-non-nato-ally",
+        "memorandum-on-the-designation-of-kenya-as-a-major-non-nato-ally",
+        "message-to-congress-on-intent-to-designate-kenya-as-a-major-non-nato-ally",
+        "memorandum-on-presidential-determination-terminating-the-designation-of-afghanistan-"
+        "as-a-major-non-nato-ally",
+        "letter-to-the-speaker-of-the-house-and-president-of-the-senate-providing-notice-of-the-"
+        "presidents-intent-to-rescind-the-designation-of-afghanistan-as-a-major-non-nato-ally",
+    }
 
 
 def test_nato_runs_its_frameworks_and_is_a_member_of_none(store: Store) -> None:
