@@ -360,3 +360,27 @@ def test_nordic_response_continues_cold_response(store: Store) -> None:
                     "dcterms:source ?s . "
                     "?s schema:publisher \"Norwegian Armed Forces (Forsvaret)\" }")
     assert len(notes) == 1 and "Cold Response" in next(iter(notes))
+
+
+def test_designation_days_name_their_own_source(store: Store) -> None:
+    """The White House memoranda date four designations' days; the Federal Register's ITAR
+    rule of 31 December 2012 (77 FR 76864) dates Afghanistan's designation."""
+    result = store.query(PREFIXES + """
+        SELECT ?subject ?predicate ?date ?source WHERE {
+            ?claim ald:claimSubject ?subject ; ald:claimPredicate ?predicate ;
+                ald:claimStatus ald:RecordedFact ; dcterms:date ?date ; dcterms:source ?source .
+            FILTER (STRENDS(STR(?subject), "-mnna"))
+        }""")
+    assert isinstance(result, ox.QuerySolutions)
+    assert {(s["subject"].value.rsplit("/", 1)[1], s["predicate"].value.rsplit("#", 1)[1],
+             s["date"].value, s["source"].value.rsplit("/", 1)[1]) for s in result} == {
+        ("qatar-mnna", "designatedOn", "2022-03-10", "wh-mnna-qatar"),
+        ("colombia-mnna", "designatedOn", "2022-05-23", "wh-mnna-colombia"),
+        ("kenya-mnna", "designatedOn", "2024-06-24", "wh-mnna-kenya"),
+        ("afghanistan-mnna", "endDate", "2022-09-23", "wh-mnna-afghanistan-termination"),
+    }
+    publishers = _values(store, "SELECT ?p WHERE { id:designation-assignment\\/afghanistan-mnna "
+                         "dcterms:source ?s . ?s schema:publisher ?p }")
+    assert "Air & Space Forces Association" not in publishers
+    assert "Office of the Federal Register, National Archives and Records Administration" in (
+        publishers)
