@@ -384,3 +384,19 @@ def test_designation_days_name_their_own_source(store: Store) -> None:
     assert "Air & Space Forces Association" not in publishers
     assert "Office of the Federal Register, National Archives and Records Administration" in (
         publishers)
+
+
+def test_each_partner_s_date_names_the_page_that_gives_it(store: Store) -> None:
+    """Not NATO's list of partners across the globe, which gives no dates: the page on the
+    partner (or the declaration, or the news item) that does."""
+    dated = _slugs(_values(store, "SELECT ?m WHERE { ?m org:organization "
+                           "id:partnership\\/nato-partners-across-the-globe ; ald:startDate ?d }"))
+    claimed = _slugs(_values(store, """SELECT ?m WHERE {
+        ?c ald:claimSubject ?m ; ald:claimPredicate ald:startDate ;
+           ald:claimStatus ald:RecordedFact ; dcterms:source ?s .
+        ?m org:organization id:partnership\\/nato-partners-across-the-globe .
+        FILTER (?s != id:source\\/nato-partners-across-the-globe) }"""))
+    assert len(dated) == 8 and claimed == dated
+    assert not _values(store, """SELECT ?c WHERE { ?c ald:claimSubject ?m ;
+        dcterms:source id:source\\/nato-partners-across-the-globe ;
+        ald:claimPredicate ald:startDate }""")
