@@ -211,6 +211,12 @@ COMPETENCY_QUESTIONS = [
             # editions: Balikatan 24 (U.S. participant), Valiant Shield 24 (led by USINDOPACOM)
             "https://w3id.org/alliance-ld/id/exercise/balikatan-24",
             "https://w3id.org/alliance-ld/id/exercise/valiant-shield-24",
+            # Balikatan 23 (DVIDS, III MEF), Balikatan 25 (marines.mil), Cobra Gold 24 (DVIDS)
+            # and Cobra Gold 25 (army.mil): the United States takes part in each
+            "https://w3id.org/alliance-ld/id/exercise/balikatan-23",
+            "https://w3id.org/alliance-ld/id/exercise/balikatan-25",
+            "https://w3id.org/alliance-ld/id/exercise/cobra-gold-24",
+            "https://w3id.org/alliance-ld/id/exercise/cobra-gold-25",
         }),
     ),
     Question(
@@ -282,6 +288,12 @@ COMPETENCY_QUESTIONS = [
             "https://w3id.org/alliance-ld/id/designation-assignment/jordan-mnna",
             "https://w3id.org/alliance-ld/id/designation-assignment/philippines-mnna",
             "https://w3id.org/alliance-ld/id/exercise/nordic-response-24",
+            # exercise editions with a start day: Valiant Shield 24 (DVIDS, 7 June 2024),
+            # Balikatan 23/24/25 (DVIDS; Marine Corps Forces, Pacific; marines.mil),
+            # Cobra Gold 24/25 (DVIDS; army.mil), African Lion 24/25 (DVIDS)
+            *(ID + "exercise/" + e for e in (
+                "valiant-shield-24", "balikatan-23", "balikatan-24", "balikatan-25",
+                "cobra-gold-24", "cobra-gold-25", "african-lion-24", "african-lion-25")),
             "https://w3id.org/alliance-ld/id/organisation/dscs",
             # NATO's partnership frameworks (1994, 1994, June 2004) and their dated partners
             ID + "partnership/partnership-for-peace",
@@ -440,6 +452,13 @@ COMPETENCY_QUESTIONS = [
             ID + "exercise/valiant-shield-24",
             ID + "exercise/balikatan-24",
             ID + "exercise/african-lion-21",
+            # issue 9: Balikatan 23 and 25, Cobra Gold 24 and 25, African Lion 24 and 25
+            ID + "exercise/balikatan-23",
+            ID + "exercise/balikatan-25",
+            ID + "exercise/cobra-gold-24",
+            ID + "exercise/cobra-gold-25",
+            ID + "exercise/african-lion-24",
+            ID + "exercise/african-lion-25",
         }),
     ),
     Question(
@@ -676,6 +695,14 @@ def test_cq28_gives_the_hosts_of_each_edition(store: Store) -> None:
         "valiant-shield-24": set(),
         "balikatan-24": {"Philippines"},
         "african-lion-21": {"Morocco", "Tunisia", "Senegal"},
+        # the Philippines hosts Balikatan (III MEF; marines.mil), Thailand Cobra Gold (DVIDS;
+        # army.mil); African Lion 24 and 25 across four nations (DVIDS)
+        "balikatan-23": {"Philippines"},
+        "balikatan-25": {"Philippines"},
+        "cobra-gold-24": {"Thailand"},
+        "cobra-gold-25": {"Thailand"},
+        "african-lion-24": {"Ghana", "Morocco", "Senegal", "Tunisia"},
+        "african-lion-25": {"Ghana", "Morocco", "Senegal", "Tunisia"},
     }
 
 

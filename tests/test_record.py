@@ -238,6 +238,81 @@ def test_exercise_editions_belong_to_their_series(store: Store) -> None:
     series = _slugs(_values(store, "SELECT ?s WHERE { ?s a ald:ExerciseSeries }"))
     assert series == {"nordic-response", "valiant-shield", "balikatan", "cobra-gold",
                       "african-lion"}
+    result = store.query(PREFIXES + "SELECT ?e ?s WHERE { ?e ald:editionOf ?s }")
+    assert isinstance(result, ox.QuerySolutions)
+    assert {(s["e"].value.rsplit("/", 1)[1], s["s"].value.rsplit("/", 1)[1])
+            for s in result} == {
+        ("nordic-response-24", "nordic-response"),
+        ("valiant-shield-24", "valiant-shield"),
+        # issue 9: editions from U.S. Marine Corps, Army and DVIDS pages
+        ("balikatan-23", "balikatan"), ("balikatan-24", "balikatan"),
+        ("balikatan-25", "balikatan"),
+        ("cobra-gold-24", "cobra-gold"), ("cobra-gold-25", "cobra-gold"),
+        ("african-lion-21", "african-lion"), ("african-lion-24", "african-lion"),
+        ("african-lion-25", "african-lion"),
+    }
+
+
+def _edition(store: Store, slug: str) -> dict[str, set[str]]:
+    """Dates, leads, hosts and participants of one exercise edition, by local name."""
+    result = store.query(PREFIXES + f"""
+        SELECT ?p ?o WHERE {{
+            id:exercise\\/{slug} ?p ?o
+            FILTER (?p IN (ald:startDate, ald:endDate, ald:ledBy, ald:host, ald:participant))
+        }}""")
+    assert isinstance(result, ox.QuerySolutions)
+    facts: dict[str, set[str]] = {}
+    for s in result:
+        facts.setdefault(s["p"].value.rsplit("#", 1)[1], set()).add(
+            s["o"].value.rsplit("/", 1)[-1])
+    return facts
+
+
+def test_exercise_editions_carry_their_dates_leads_hosts_and_participants(
+        store: Store) -> None:
+    """Each edition as its own official page gives it (issue 9); observers are left out."""
+    # Valiant Shield 24: 7-18 June 2024 (DVIDS, Palau release; U.S. Navy, CNRK)
+    assert _edition(store, "valiant-shield-24") == {
+        "startDate": {"2024-06-07"}, "endDate": {"2024-06-18"},
+        "ledBy": {"usindopacom"}, "participant": {"united-states"}}
+    # Balikatan 23: opened 11 April 2023 (DVIDS), closed 28 April 2023, with about 100
+    # members of the Australian Defence Force (III Marine Expeditionary Force)
+    assert _edition(store, "balikatan-23") == {
+        "startDate": {"2023-04-11"}, "endDate": {"2023-04-28"},
+        "ledBy": {"philippines", "united-states"}, "host": {"philippines"},
+        "participant": {"philippines", "united-states", "australia"}}
+    # Balikatan 24: 22 April - 10 May 2024, with the Australian Defence Force and the
+    # French Navy as participants (U.S. Marine Corps Forces, Pacific)
+    assert _edition(store, "balikatan-24") == {
+        "startDate": {"2024-04-22"}, "endDate": {"2024-05-10"},
+        "ledBy": {"philippines", "united-states"}, "host": {"philippines"},
+        "participant": {"philippines", "united-states", "australia", "france"}}
+    # Balikatan 25: 21 April - 9 May 2025, with the Australian Defence Force and the Japan
+    # Self-Defense Force (marines.mil)
+    assert _edition(store, "balikatan-25") == {
+        "startDate": {"2025-04-21"}, "endDate": {"2025-05-09"},
+        "ledBy": {"philippines", "united-states"}, "host": {"philippines"},
+        "participant": {"philippines", "united-states", "australia", "japan"}}
+    # Cobra Gold 24: 27 February - 8 March 2024 (DVIDS); Singapore, Indonesia, Malaysia,
+    # Japan and South Korea alongside Thailand and the United States (DVIDS, opening)
+    assert _edition(store, "cobra-gold-24") == {
+        "startDate": {"2024-02-27"}, "endDate": {"2024-03-08"}, "host": {"thailand"},
+        "participant": {"thailand", "united-states", "singapore", "indonesia", "malaysia",
+                        "japan", "south-korea"}}
+    # Cobra Gold 25: opened 25 February 2025 at Camp Suranaree, Thailand (army.mil)
+    assert _edition(store, "cobra-gold-25") == {
+        "startDate": {"2025-02-25"}, "host": {"thailand"},
+        "participant": {"thailand", "united-states"}}
+    # African Lion 24: 19 April - 31 May 2024, led by SETAF-AF across four hosts (DVIDS)
+    assert _edition(store, "african-lion-24") == {
+        "startDate": {"2024-04-19"}, "endDate": {"2024-05-31"}, "ledBy": {"setaf-af"},
+        "host": {"ghana", "morocco", "senegal", "tunisia"}, "participant": {"united-states"}}
+    # African Lion 25: 14 April - 23 May 2025, led by SETAF-AF for U.S. Africa Command;
+    # Hungarian forces train in Morocco (DVIDS)
+    assert _edition(store, "african-lion-25") == {
+        "startDate": {"2025-04-14"}, "endDate": {"2025-05-23"}, "ledBy": {"setaf-af"},
+        "host": {"ghana", "morocco", "senegal", "tunisia"},
+        "participant": {"united-states", "hungary"}}
 
 
 def test_seato_ends_as_the_office_of_the_historian_records(store: Store) -> None:
