@@ -184,7 +184,7 @@ def test_stats_counts(run_cli) -> None:
     assert result.returncode == 0
     out = result.stdout
     assert "https://w3id.org/alliance-ld/graph/nations:" in out
-    assert "https://w3id.org/alliance-ld/ontology#Nation: 100" in out
+    assert "https://w3id.org/alliance-ld/ontology#Nation: 105" in out
     assert "https://w3id.org/alliance-ld/ontology#Alliance: 9" in out
 
 

@@ -109,7 +109,7 @@ def test_statistics_match_the_store(void_graph: rdflib.Graph, publication) -> No
 
 def test_class_partitions(void_graph: rdflib.Graph) -> None:
     g = void_graph
-    assert _int(g, _partition(g, "class", ALD.Nation), VOID.entities) == 100
+    assert _int(g, _partition(g, "class", ALD.Nation), VOID.entities) == 105
     assert _int(g, _partition(g, "class", ALD.Alliance), VOID.entities) == 9
 
 
