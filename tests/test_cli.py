@@ -184,8 +184,9 @@ def test_stats_counts(run_cli) -> None:
     assert result.returncode == 0
     out = result.stdout
     assert "https://w3id.org/alliance-ld/graph/nations:" in out
-    # 100 + Singapore and Malaysia, participants of Cobra Gold 24 (DVIDS, issue 9)
-    assert "https://w3id.org/alliance-ld/ontology#Nation: 102" in out
+    # 100 + Singapore and Malaysia (Cobra Gold 24) + Bangladesh, Vietnam, Djibouti and Sierra Leone
+    # (State Partnership Program partners; issue 9)
+    assert "https://w3id.org/alliance-ld/ontology#Nation: 106" in out
     assert "https://w3id.org/alliance-ld/ontology#Alliance: 9" in out
 
 

@@ -59,6 +59,13 @@ SPP_PAIRS = (
     "hawaii-indonesia", "utah-morocco", "new-york-south-africa", "north-dakota-ghana",
     "wyoming-tunisia", "california-nigeria", "north-carolina-botswana", "vermont-senegal",
     "michigan-liberia", "colorado-jordan",
+    # added for issue 9, each from its own official source
+    "virginia-finland", "new-york-sweden", "california-ukraine", "tennessee-bulgaria",
+    "ohio-hungary", "texas-czechia", "nebraska-czechia", "vermont-north-macedonia",
+    "indiana-slovakia", "minnesota-croatia", "new-jersey-albania", "kansas-armenia",
+    "maryland-bosnia-and-herzegovina", "ohio-serbia", "maine-montenegro", "oregon-bangladesh",
+    "oregon-vietnam", "washington-malaysia", "kentucky-djibouti", "massachusetts-kenya",
+    "michigan-sierra-leone", "west-virginia-qatar",
 )
 
 #: Major non-NATO ally designations dated 1996 or later, other than Jordan's and the
@@ -431,7 +438,7 @@ COMPETENCY_QUESTIONS = [
     Question(
         "26",
         "Which nations are the State Partnership Program partners of Michigan, and since when?",
-        frozenset({ID + "nation/latvia", ID + "nation/liberia"}),
+        frozenset({ID + "nation/latvia", ID + "nation/liberia", ID + "nation/sierra-leone"}),
     ),
     Question(
         "27",
@@ -684,7 +691,7 @@ def test_cq24_gives_the_legal_basis(store: Store) -> None:
 
 def test_cq26_gives_the_start_years(store: Store) -> None:
     since = {r["nation"].rsplit("/", 1)[1]: r["since"] for r in _rows(store, "26")}
-    assert since == {"latvia": "1993", "liberia": "2009"}
+    assert since == {"latvia": "1993", "liberia": "2009", "sierra-leone": "2024-09-12"}
 
 
 def test_cq28_gives_the_hosts_of_each_edition(store: Store) -> None:

@@ -217,11 +217,54 @@ def test_edca_sites(store: Store) -> None:
 def test_state_partnerships_cover_the_article_s_regions(store: Store) -> None:
     pairs = _slugs(_values(store, "SELECT ?p WHERE { ?p a ald:StatePartnership ; ald:inProgramme "
                            "id:partnership\\/state-partnership-program }"))
-    assert len(pairs) == 18
+    assert len(pairs) == 40
     # Africa, where the article says the programme plays a significant role
     assert {"utah-morocco", "california-nigeria", "vermont-senegal", "wyoming-tunisia"} <= pairs
     assert {"hawaii-philippines", "washington-thailand", "illinois-poland",
             "colorado-jordan"} <= pairs
+
+
+def test_state_partnerships_added_for_issue_9(store: Store) -> None:
+    result = store.query(PREFIXES + "SELECT ?p ?d ?s ?n WHERE { ?p a ald:StatePartnership ; "
+                         "ald:startDate ?d ; ald:partnerState ?s ; ald:partnerNation ?n }")
+    assert isinstance(result, ox.QuerySolutions)
+    start: dict[str, str] = {}
+    for row in result:
+        slug = row["p"].value.rsplit("/", 1)[1]
+        # each partnership's slug is its state's and its nation's, in that order
+        assert slug == row["s"].value.rsplit("/", 1)[1] + "-" + row["n"].value.rsplit("/", 1)[1]
+        start[slug] = row["d"].value
+    added = {
+        # Finland and Sweden, after joining NATO in 2024: the days of the signings
+        "virginia-finland": "2024-05-02",
+        "new-york-sweden": "2024-07-12",
+        # the rest of Europe
+        "california-ukraine": "1993",
+        "tennessee-bulgaria": "1993-07-14",
+        "ohio-hungary": "1993-07-14",
+        "texas-czechia": "1993-07-14",
+        "nebraska-czechia": "1993-07-14",
+        "vermont-north-macedonia": "1993-07-14",
+        "indiana-slovakia": "1994",
+        "minnesota-croatia": "1996",
+        "new-jersey-albania": "2001-09-21",
+        "kansas-armenia": "2003",
+        "maryland-bosnia-and-herzegovina": "2003",
+        "ohio-serbia": "2006",
+        "maine-montenegro": "2006-12-07",
+        # the Indo-Pacific
+        "oregon-bangladesh": "2008",
+        "oregon-vietnam": "2012-11",
+        "washington-malaysia": "2017-08-16",
+        # Africa
+        "kentucky-djibouti": "2015-06-02",
+        "massachusetts-kenya": "2015-10-01",
+        "michigan-sierra-leone": "2024-09-12",
+        # the Middle East
+        "west-virginia-qatar": "2018-04",
+    }
+    assert {p: start.get(p) for p in added} == added
+    assert len(start) == 18 + len(added)
 
 
 def test_successor_states(store: Store) -> None:
