@@ -156,6 +156,22 @@ def test_notice_to_congress_came_thirty_days_before_each_designation(store: Stor
         assert (date.fromisoformat(acted) - date.fromisoformat(given)).days >= 30
 
 
+def test_the_itar_list_of_2025_names_the_designations_of_2022_and_2024(store: Store) -> None:
+    """Federal Register document 2025-12560 (Department of State, effective 7 July 2025)
+    adds Colombia, Kenya and Qatar to the ITAR's list of major non-NATO allies and removes
+    Afghanistan."""
+    cited = _slugs(_values(store, "SELECT ?a WHERE { ?a a ald:DesignationAssignment ; "
+                           "dcterms:source id:source\\/fr-itar-2025-mnna-list }"))
+    assert cited == {"colombia-mnna", "kenya-mnna", "qatar-mnna", "afghanistan-mnna"}
+    url = _values(store, "SELECT ?u WHERE { id:source\\/fr-itar-2025-mnna-list schema:url ?u ; "
+                  "schema:publisher ?p FILTER (CONTAINS(?p, 'Federal Register')) }")
+    assert url == {"https://www.federalregister.gov/d/2025-12560"}
+    # the one designation the list removes is the one that has ended
+    ended = _slugs(_values(store, "SELECT ?a WHERE { ?a a ald:DesignationAssignment ; "
+                           "ald:endDate ?e }"))
+    assert ended == {"afghanistan-mnna"}
+
+
 def test_nato_runs_its_frameworks_and_is_a_member_of_none(store: Store) -> None:
     frameworks = {"partnership-for-peace", "mediterranean-dialogue",
                   "istanbul-cooperation-initiative", "nato-partners-across-the-globe"}
@@ -532,6 +548,7 @@ def test_designation_days_name_their_own_source(store: Store) -> None:
         ("colombia-mnna", "designatedOn", "2022-05-23", "wh-mnna-colombia"),
         ("kenya-mnna", "designatedOn", "2024-06-24", "wh-mnna-kenya"),
         ("afghanistan-mnna", "endDate", "2022-09-23", "wh-mnna-afghanistan-termination"),
+        ("afghanistan-mnna", "designatedOn", "2012-07-06", "fr-itar-afghanistan-mnna"),
     }
     publishers = _values(store, "SELECT ?p WHERE { id:designation-assignment\\/afghanistan-mnna "
                          "dcterms:source ?s . ?s schema:publisher ?p }")
