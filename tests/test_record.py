@@ -8,6 +8,7 @@ the Office of the Historian), not from query output.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -113,11 +114,62 @@ def test_designations_by_the_president_carry_the_day_of_their_determination(
         "memorandum-on-the-designation-of-colombia-as-a-major-non-nato-ally",
         "memorandum-on-the-designation-of-kenya-as-a-major-non-nato-ally",
         "message-to-congress-on-intent-to-designate-kenya-as-a-major-non-nato-ally",
+        "letter-to-the-speaker-of-the-house-and-the-president-of-the-senate-on-designating-qatar-"
+        "as-a-major-non-nato-ally",
+        "letter-to-the-speaker-of-the-house-of-representatives-and-president-of-the-senate-on-"
+        "providing-notice-of-intent-to-designate-colombia-as-a-major-non-nato-ally",
         "memorandum-on-presidential-determination-terminating-the-designation-of-afghanistan-"
         "as-a-major-non-nato-ally",
         "letter-to-the-speaker-of-the-house-and-president-of-the-senate-providing-notice-of-the-"
         "presidents-intent-to-rescind-the-designation-of-afghanistan-as-a-major-non-nato-ally",
     }
+
+
+def test_notice_to_congress_came_thirty_days_before_each_designation(store: Store) -> None:
+    """22 U.S.C. 2321k(a): the President notifies Congress at least 30 days before designating.
+
+    The White House letters give notice for Qatar on 31 January 2022 (designated 10 March),
+    for Colombia on 21 April 2022 (23 May) and for Kenya on 23 May 2024 (24 June); the
+    notice to rescind Afghanistan's designation is of 6 July 2022 (terminated 23 September).
+    """
+    result = store.query(PREFIXES + """
+        SELECT ?a ?u ?d ?e WHERE {
+            ?a a ald:DesignationAssignment ; dcterms:source ?s .
+            ?s schema:publisher "The White House" ; schema:url ?u .
+            FILTER (CONTAINS(STR(?u), "letter-to") || CONTAINS(STR(?u), "message-to"))
+            OPTIONAL { ?a ald:designatedOn ?d } OPTIONAL { ?a ald:endDate ?e }
+        }""")
+    assert isinstance(result, ox.QuerySolutions)
+    notices = {}
+    for s in result:
+        day = re.search(r"/(\d{4})/(\d{2})/(\d{2})/", s["u"].value)
+        assert day, s["u"].value
+        acted = s["e"] if "rescind" in s["u"].value else s["d"]
+        notices[s["a"].value.rsplit("/", 1)[1]] = ("-".join(day.groups()), acted.value)
+    assert notices == {
+        "qatar-mnna": ("2022-01-31", "2022-03-10"),
+        "colombia-mnna": ("2022-04-21", "2022-05-23"),
+        "kenya-mnna": ("2024-05-23", "2024-06-24"),
+        "afghanistan-mnna": ("2022-07-06", "2022-09-23"),
+    }
+    for given, acted in notices.values():
+        assert (date.fromisoformat(acted) - date.fromisoformat(given)).days >= 30
+
+
+def test_the_itar_list_of_2025_names_the_designations_of_2022_and_2024(store: Store) -> None:
+    """Federal Register document 2025-12560 (Department of State, effective 7 July 2025)
+    adds Colombia, Kenya and Qatar to the ITAR's list of major non-NATO allies and removes
+    Afghanistan."""
+    cited = _slugs(_values(store, "SELECT ?a WHERE { ?a a ald:DesignationAssignment ; "
+                           "dcterms:source id:source\\/fr-itar-2025-mnna-list }"))
+    assert cited == {"colombia-mnna", "kenya-mnna", "qatar-mnna", "afghanistan-mnna"}
+    url = _values(store, "SELECT ?u WHERE { id:source\\/fr-itar-2025-mnna-list schema:url ?u ; "
+                  "schema:publisher ?p FILTER (CONTAINS(?p, 'Federal Register')) }")
+    assert url == {"https://www.federalregister.gov/d/2025-12560"}
+    # the one designation the list removes is the one that has ended
+    ended = _slugs(_values(store, "SELECT ?a WHERE { ?a a ald:DesignationAssignment ; "
+                           "ald:endDate ?e }"))
+    assert ended == {"afghanistan-mnna"}
 
 
 def test_nato_runs_its_frameworks_and_is_a_member_of_none(store: Store) -> None:
@@ -496,6 +548,7 @@ def test_designation_days_name_their_own_source(store: Store) -> None:
         ("colombia-mnna", "designatedOn", "2022-05-23", "wh-mnna-colombia"),
         ("kenya-mnna", "designatedOn", "2024-06-24", "wh-mnna-kenya"),
         ("afghanistan-mnna", "endDate", "2022-09-23", "wh-mnna-afghanistan-termination"),
+        ("afghanistan-mnna", "designatedOn", "2012-07-06", "fr-itar-afghanistan-mnna"),
     }
     publishers = _values(store, "SELECT ?p WHERE { id:designation-assignment\\/afghanistan-mnna "
                          "dcterms:source ?s . ?s schema:publisher ?p }")
