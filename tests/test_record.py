@@ -61,6 +61,48 @@ def test_rio_treaty(store: Store) -> None:
     assert withdrawn == {"2004"}
 
 
+def test_rio_treaty_memberships_stay_undated_and_venezuela_s_return_is_not_asserted(
+    store: Store,
+) -> None:
+    # the depositary's table could be read only from Antigua and Barbuda to Guatemala,
+    # so no membership is dated: a half-dated set would skew every view as of a date
+    started = _values(store, "SELECT ?m WHERE { ?m org:organization id:alliance\\/rio-treaty ; "
+                      "ald:startDate ?d }")
+    assert started == set()
+    # Venezuela's return in 2019 is described (OAS press release E-065/19, the
+    # Department of State, and the Maduro government's rejection), not asserted
+    assert _values(store, "SELECT ?m WHERE { ?m org:organization id:alliance\\/rio-treaty ; "
+                   "org:member id:nation\\/venezuela }") == set()
+    sources = _slugs(_values(store, "SELECT ?s WHERE { id:treaty\\/rio-treaty dcterms:source ?s }"))
+    assert {"oas-press-release-e-065-19", "state-tiar-invocation-2019",
+            "telesur-venezuela-tiar-2019", "crs-in11116",
+            "oas-rio-protocol-1975-signatories"} <= sources
+    url = _values(store, "SELECT ?u WHERE { id:source\\/oas-press-release-e-065-19 schema:url ?u }")
+    assert url == {"https://www.oas.org/en/media_center/press_release.asp?sCodigo=E-065/19"}
+    note = _values(store, "SELECT ?n WHERE { id:treaty\\/rio-treaty skos:editorialNote ?n }")
+    assert len(note) == 1
+    (text,) = note
+    for phrase in ("marks Bolivia and Ecuador as having denounced", "no denunciation by Cuba",
+                   "9 December 1948", "E-065/19", "called the session invalid",
+                   "not recorded as a membership", "26 July 1975"):
+        assert phrase in text
+    # the entry into force and the signature rest on the depositary
+    in_force = _values(store, "SELECT ?s WHERE { ?c ald:claimSubject id:treaty\\/rio-treaty ; "
+                       "ald:claimPredicate ald:enteredIntoForceOn ; ald:claimStatus "
+                       "ald:RecordedFact ; dcterms:source ?s }")
+    assert _slugs(in_force) == {"oas-rio-treaty-signatories"}
+    signed = _values(store, "SELECT ?s WHERE { ?c ald:claimSubject id:treaty\\/rio-treaty ; "
+                     "ald:claimPredicate ald:signedOn ; dcterms:source ?s }")
+    assert _slugs(signed) == {"oas-rio-treaty-text", "oas-rio-treaty-signatories"}
+    # Brazil's deposit of 25 March 1948, from its own decree and the depositary
+    brazil = _slugs(_values(store, "SELECT ?s WHERE { id:membership\\/rio-treaty-brazil "
+                            "dcterms:source ?s }"))
+    assert "brazil-decree-25660-1948" in brazil
+    brazil_note = _values(store, "SELECT ?n WHERE { id:membership\\/rio-treaty-brazil "
+                          "skos:editorialNote ?n }")
+    assert any("25 March 1948" in n for n in brazil_note)
+
+
 def test_major_non_nato_allies_and_the_announcement(store: Store) -> None:
     statute = _slugs(_values(store, "SELECT ?n WHERE { ?a ald:legalBasis ald:DesignationByStatute ;"
                              " ald:designee ?n ; ald:designatedOn ?d FILTER (STR(?d) = "
