@@ -624,3 +624,16 @@ def test_state_partnership_program_began_in_1993_per_the_army(store: Store) -> N
     assert _slugs(_values(store, f"""SELECT ?s WHERE {{ ?c ald:claimSubject {spp} ;
         ald:claimPredicate ald:startDate ; dcterms:date "1993"^^xsd:gYear ;
         dcterms:source ?s }}""")) == {"army-california-ukraine-2013"}
+
+
+def test_the_1951_japan_treaty_s_replacement_names_its_only_source(store: Store) -> None:
+    """No primary record we could read states the replacement (Article IX of the 1960
+    treaty was not among the stored pages): a claim says it rests on Wikipedia alone, and
+    the treaty has no end date."""
+    old = "id:treaty\\/us-japan-security-treaty-1951"
+    assert _slugs(_values(store, f"SELECT ?t WHERE {{ {old} ald:supersededBy ?t }}")) == {
+        "us-japan-security-treaty"}
+    assert _slugs(_values(store, f"""SELECT ?s WHERE {{ ?c ald:claimSubject {old} ;
+        ald:claimPredicate ald:supersededBy ; ald:claimStatus ald:RecordedFact ;
+        dcterms:source ?s }}""")) == {"wikipedia-us-japan-security-treaty-1951"}
+    assert not _values(store, f"SELECT ?d WHERE {{ {old} ald:endDate|ald:terminatedOn ?d }}")
