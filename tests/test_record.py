@@ -517,6 +517,8 @@ def test_each_dated_end_and_start_names_its_own_source(store: Store) -> None:
         ("membership/seato-pakistan", "withdrawnOn", "hsg-milestones-seato"),
         ("alliance/warsaw-pact", "dissolvedOn", "poland-mfa-warsaw-pact-archives"),
         ("alliance/warsaw-pact", "dissolvedOn", "czechoslovak-assembly-print-753"),
+        ("membership/warsaw-pact-german-democratic-republic", "withdrawnOn",
+         "bundesregierung-gdr-leaves-warsaw-pact"),
         *((f"membership/mediterranean-dialogue-{n}", "startDate",
            "nato-algeria-joins-mediterranean-dialogue") for n in partners),
     }
@@ -613,3 +615,120 @@ def test_each_partner_s_date_names_the_page_that_gives_it(store: Store) -> None:
     assert not _values(store, """SELECT ?c WHERE { ?c ald:claimSubject ?m ;
         dcterms:source id:source\\/nato-partners-across-the-globe ;
         ald:claimPredicate ald:startDate }""")
+
+
+# -- issue 9 (primary): wiki, uploaded-copy and news sources replaced by the record ---------
+
+SECONDARY = "wiki|scribd|docslib|encyclop|adst[.]org|thenews|news international"
+
+
+def test_no_wiki_copy_or_news_source_beyond_those_awaiting_a_primary_record(
+        store: Store) -> None:
+    """Wikipedia (any language), Scribd and Docslib copies, encyclopaedias, ADST and news
+    sites: only the six that no primary record we could read replaces are left, each with a
+    comment saying what was looked for. A new one, or a replaced one left behind, fails."""
+    secondary = _slugs(_values(store, f"""SELECT ?s WHERE {{ ?s a ald:SourceDocument .
+        OPTIONAL {{ ?s schema:publisher ?p }} OPTIONAL {{ ?s schema:url ?u }}
+        FILTER (REGEX(STR(?p), "{SECONDARY}", "i") || REGEX(STR(?u), "{SECONDARY}", "i")) }}"""))
+    assert secondary == {
+        "wikipedia-us-korea-treaty",  # Articles II and III of the Korea treaty
+        "wikipedia-us-japan-security-treaty-1951",  # the 1951 treaty's replacement in 1960
+        "us-philippines-treaty-text",  # Articles III and IV (an uploaded copy)
+        "nato-warsaw-pact-study",  # NATO's 1971 study (an uploaded copy)
+        "anzus-treaty-text",  # Articles III and IV (an encyclopaedia entry)
+        "saudi-mnna-announcement",  # a news report of an announced intention
+    }
+    uncommented = _slugs(_values(store, f"""SELECT ?s WHERE {{ ?s a ald:SourceDocument ;
+        schema:url ?u . FILTER (REGEX(STR(?u), "{SECONDARY}", "i"))
+        FILTER NOT EXISTS {{ ?s rdfs:comment ?c }} }}"""))
+    assert uncommented == set()
+    for gone in ("wikipedia-north-atlantic-treaty", "wikipedia-warsaw-pact", "spp-1993",
+                 "adst-anzus-breakdown"):
+        assert not _values(store, f"SELECT ?p WHERE {{ <{ID}source/{gone}> ?p ?o }}")
+        assert not _values(store, f"SELECT ?s WHERE {{ ?s ?p <{ID}source/{gone}> }}")
+
+
+FOUNDERS = ("belgium", "canada", "denmark", "france", "iceland", "italy", "luxembourg",
+            "netherlands", "norway", "portugal", "united-kingdom", "united-states")
+
+
+def test_north_atlantic_treaty_in_force_on_1949_08_24_per_the_university_archive(
+        store: Store) -> None:
+    """CVCE.eu (University of Luxembourg): the Treaty enters into force on 24 August 1949;
+    the day the twelve founding members' memberships start."""
+    in_force = _values(store, "SELECT ?d WHERE { id:treaty\\/north-atlantic-treaty "
+                       "ald:enteredIntoForceOn ?d }")
+    assert in_force == {"1949-08-24"}
+    claimed = _values(store, """SELECT ?s WHERE { ?c ald:claimSubject
+        id:treaty\\/north-atlantic-treaty ; ald:claimPredicate ald:enteredIntoForceOn ;
+        dcterms:date "1949-08-24"^^xsd:date ; ald:claimStatus ald:RecordedFact ;
+        dcterms:source ?s }""")
+    assert _slugs(claimed) == {"cvce-north-atlantic-treaty-signature"}
+    publisher = _values(store, "SELECT ?p WHERE { id:source\\/cvce-north-atlantic-treaty-signature"
+                        " schema:publisher ?p }")
+    assert len(publisher) == 1 and "University of Luxembourg" in next(iter(publisher))
+    for nation in FOUNDERS:
+        member = f"<{ID}membership/nato-{nation}>"
+        assert _values(store, f"SELECT ?d WHERE {{ {member} ald:startDate ?d }}") == {"1949-08-24"}
+        assert _slugs(_values(store, f"SELECT ?s WHERE {{ {member} dcterms:source ?s }}")) == {
+            "north-atlantic-treaty-text", "cvce-north-atlantic-treaty-signature"}
+        assert _slugs(_values(store, f"""SELECT ?s WHERE {{ ?c ald:claimSubject {member} ;
+            ald:claimPredicate ald:startDate ; dcterms:date "1949-08-24"^^xsd:date ;
+            ald:claimStatus ald:RecordedFact ; dcterms:source ?s }}""")) == {
+            "cvce-north-atlantic-treaty-signature"}
+
+
+def test_east_germany_left_the_warsaw_pact_on_1990_09_24_per_the_federal_government(
+        store: Store) -> None:
+    """The German Federal Government: on 24 September 1990 Eppelmann and Lushev signed the
+    protocol declaring the GDR's withdrawal; the Office of the Historian gives the month."""
+    member = "id:membership\\/warsaw-pact-german-democratic-republic"
+    assert _values(store, f"SELECT ?d WHERE {{ {member} ald:withdrawnOn ?d }}") == {"1990-09-24"}
+    assert _values(store, f"SELECT ?d WHERE {{ {member} ald:endDate ?d }}") == {"1990-09-24"}
+    assert _slugs(_values(store, f"SELECT ?s WHERE {{ {member} dcterms:source ?s }}")) == {
+        "warsaw-treaty-text", "bundesregierung-gdr-leaves-warsaw-pact",
+        "hsg-milestones-warsaw-treaty"}
+    publisher = _values(store, f"""SELECT ?p WHERE {{ ?c ald:claimSubject {member} ;
+        ald:claimPredicate ald:withdrawnOn ; dcterms:date "1990-09-24"^^xsd:date ;
+        dcterms:source ?s . ?s schema:publisher ?p }}""")
+    assert publisher == {"The Federal Government of Germany (Bundesregierung)"}
+
+
+def test_anzus_new_zealand_rests_on_the_historian_and_the_parliament(store: Store) -> None:
+    """The Office of the Historian dates the U.S. suspension (17 September 1986), the
+    Parliamentary Education Office the entry into force (29 April 1952); ADST is gone."""
+    member = "id:membership\\/anzus-new-zealand"
+    assert _slugs(_values(store, f"SELECT ?s WHERE {{ {member} dcterms:source ?s }}")) == {
+        "article", "peo-anzus-treaty", "hsg-milestones-anzus"}
+    result = store.query(PREFIXES + f"""SELECT ?p ?d ?s WHERE {{ ?c ald:claimSubject {member} ;
+        ald:claimPredicate ?p ; dcterms:date ?d ; ald:claimStatus ald:RecordedFact ;
+        dcterms:source ?s }}""")
+    assert isinstance(result, ox.QuerySolutions)
+    assert {(r["p"].value.rsplit("#", 1)[1], r["d"].value, r["s"].value.rsplit("/", 1)[1])
+            for r in result} == {
+        ("suspendedOn", "1986-09-17", "hsg-milestones-anzus"),
+        ("startDate", "1952-04-29", "peo-anzus-treaty"),
+    }
+
+
+def test_state_partnership_program_began_in_1993_per_the_army(store: Store) -> None:
+    """The U.S. Army (California and Ukraine partnered in 1993, when the programme started)
+    replaces a Docslib copy of a National Guard Bureau document."""
+    spp = "id:partnership\\/state-partnership-program"
+    assert _values(store, f"SELECT ?d WHERE {{ {spp} ald:startDate ?d }}") == {"1993"}
+    assert _slugs(_values(store, f"""SELECT ?s WHERE {{ ?c ald:claimSubject {spp} ;
+        ald:claimPredicate ald:startDate ; dcterms:date "1993"^^xsd:gYear ;
+        dcterms:source ?s }}""")) == {"army-california-ukraine-2013"}
+
+
+def test_the_1951_japan_treaty_s_replacement_names_its_only_source(store: Store) -> None:
+    """No primary record we could read states the replacement (Article IX of the 1960
+    treaty was not among the stored pages): a claim says it rests on Wikipedia alone, and
+    the treaty has no end date."""
+    old = "id:treaty\\/us-japan-security-treaty-1951"
+    assert _slugs(_values(store, f"SELECT ?t WHERE {{ {old} ald:supersededBy ?t }}")) == {
+        "us-japan-security-treaty"}
+    assert _slugs(_values(store, f"""SELECT ?s WHERE {{ ?c ald:claimSubject {old} ;
+        ald:claimPredicate ald:supersededBy ; ald:claimStatus ald:RecordedFact ;
+        dcterms:source ?s }}""")) == {"wikipedia-us-japan-security-treaty-1951"}
+    assert not _values(store, f"SELECT ?d WHERE {{ {old} ald:endDate|ald:terminatedOn ?d }}")
