@@ -48,9 +48,9 @@ def test_memberships_carry_owl_time_intervals(closure: rdflib.Graph) -> None:
     interval = closure.value(membership, ORG.memberDuring)
     assert interval is not None and (interval, RDF.type, TIME.Interval) in closure
     assert closure.value(interval, TIME.hasBeginning) == ID["instant/1955-05-14"]
-    assert closure.value(interval, TIME.hasEnd) == ID["instant/1968-09-12"]
+    assert closure.value(interval, TIME.hasEnd) == ID["instant/1968-09-13"]
     # the instants are OWL-Time temporal entities by the declared subclass axiom
-    assert (ID["instant/1968-09-12"], RDF.type, TIME.TemporalEntity) in closure
+    assert (ID["instant/1968-09-13"], RDF.type, TIME.TemporalEntity) in closure
 
 
 def test_event_dates_are_dublin_core_and_schema_org_dates(closure: rdflib.Graph) -> None:

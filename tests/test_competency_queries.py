@@ -337,7 +337,7 @@ COMPETENCY_QUESTIONS = [
         "16",
         "Which nations have left an alliance, and when?",
         frozenset({
-            # Albania denounced the Warsaw Treaty on 12 September 1968 (NATO's 1971 study)
+            # Albania left the Warsaw Pact on 13 September 1968 (the German Federal Agency for Civic Education)
             "https://w3id.org/alliance-ld/id/nation/albania",
             # Pakistan formally left SEATO in 1973 (the Office of the Historian's Milestones)
             "https://w3id.org/alliance-ld/id/nation/pakistan",
@@ -407,8 +407,8 @@ COMPETENCY_QUESTIONS = [
         "Which sources make claims that the data keeps but does not assert?",
         frozenset({
             ID + "source/article",
-            # Albania's withdrawal on 13 September 1968
-            ID + "source/bpb-chronicle-1955-05-14",
+            # Albania's denunciation on 12 September 1968 (NATO's 1971 study, an uploaded copy)
+            ID + "source/nato-warsaw-pact-study",
             # the Korea treaty's entry into force on 18 November 1954
             ID + "source/wikipedia-us-korea-treaty",
         }),

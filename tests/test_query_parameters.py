@@ -51,7 +51,7 @@ def test_a_membership_ends_on_its_end_date(client: TestClient) -> None:
     in_1990 = {r["label"] for r in _rows(client, "members-as-of", organisation=pact,
                                          date="1990-01-01")}
     assert {"Soviet Union", "Poland", "Bulgaria"} <= in_1990
-    assert "Albania" not in in_1990  # withdrew on 12 September 1968
+    assert "Albania" not in in_1990  # withdrew on 13 September 1968
     assert _rows(client, "members-as-of", organisation=pact, date="1991-07-01") == []
 
 
