@@ -217,7 +217,7 @@ def test_edca_sites(store: Store) -> None:
 def test_state_partnerships_cover_the_article_s_regions(store: Store) -> None:
     pairs = _slugs(_values(store, "SELECT ?p WHERE { ?p a ald:StatePartnership ; ald:inProgramme "
                            "id:partnership\\/state-partnership-program }"))
-    assert len(pairs) == 40
+    assert len(pairs) == 40 + 28
     # Africa, where the article says the programme plays a significant role
     assert {"utah-morocco", "california-nigeria", "vermont-senegal", "wyoming-tunisia"} <= pairs
     assert {"hawaii-philippines", "washington-thailand", "illinois-poland",
@@ -264,7 +264,57 @@ def test_state_partnerships_added_for_issue_9(store: Store) -> None:
         "west-virginia-qatar": "2018-04",
     }
     assert {p: start.get(p) for p in added} == added
-    assert len(start) == 18 + len(added)
+    assert len(start) == 18 + len(added) + 28
+
+
+def test_state_partnerships_added_in_the_second_round(store: Store) -> None:
+    """Issue 9, second round: each pair and its start, at the precision its official page gives."""
+    result = store.query(PREFIXES + "SELECT ?p ?d WHERE { ?p a ald:StatePartnership ; "
+                         "ald:startDate ?d }")
+    assert isinstance(result, ox.QuerySolutions)
+    start = {row["p"].value.rsplit("/", 1)[1]:
+             (row["d"].value, row["d"].datatype.value.rsplit("#")[1]) for row in result}
+    added = {
+        "iowa-kosovo": ("2011", "gYear"),
+        "arizona-kazakhstan": ("1993", "gYear"),
+        "idaho-cambodia": ("2009", "gYear"),
+        "nevada-tonga": ("2014-04-11", "date"),
+        "wisconsin-papua-new-guinea": ("2020", "gYear"),
+        "north-dakota-benin": ("2014-04-03", "date"),
+        "north-dakota-togo": ("2014-04-04", "date"),
+        "indiana-niger": ("2017-01-26", "date"),
+        "district-of-columbia-burkina-faso": ("2019-02-01", "date"),
+        "nebraska-rwanda": ("2019-12-12", "date"),
+        "west-virginia-peru": ("1996-11-27", "date"),
+        "louisiana-belize": ("1996-04-23", "date"),
+        "missouri-panama": ("1996", "gYear"),
+        "kentucky-ecuador": ("1996", "gYear"),
+        "district-of-columbia-jamaica": ("1999", "gYear"),
+        "new-hampshire-el-salvador": ("2000", "gYear"),
+        "connecticut-uruguay": ("2000-08", "gYearMonth"),
+        "massachusetts-paraguay": ("2001", "gYear"),
+        "arkansas-guatemala": ("2002", "gYear"),
+        "wisconsin-nicaragua": ("2003", "gYear"),
+        "florida-guyana": ("2003", "gYear"),
+        "delaware-trinidad-and-tobago": ("2005", "gYear"),
+        "rhode-island-bahamas": ("2005-12", "gYearMonth"),
+        "new-mexico-costa-rica": ("2006", "gYear"),
+        "south-dakota-suriname": ("2006-08", "gYearMonth"),
+        "south-carolina-colombia": ("2012-07-23", "date"),
+        "new-york-brazil": ("2019-03", "gYearMonth"),
+        "arizona-oman": ("2023-03-13", "date"),
+    }
+    assert {p: start.get(p) for p in added} == added
+    # Oklahoma-Azerbaijan, Alabama-Romania, Texas-Chile and Virginia-Tajikistan stay out (README)
+    left_out = {"oklahoma-azerbaijan", "alabama-romania", "texas-chile", "virginia-tajikistan"}
+    assert not left_out & set(start)
+    # the partners added with them carry their Wikidata ids
+    mapped = store.query(PREFIXES + "SELECT ?n ?q WHERE { VALUES ?n { id:nation\\/tonga "
+                         "id:nation\\/kosovo id:nation\\/oman id:nation\\/burkina-faso } "
+                         "?n skos:exactMatch ?q }")
+    assert isinstance(mapped, ox.QuerySolutions)
+    assert {(r["n"].value.rsplit("/", 1)[1], r["q"].value.rsplit("/", 1)[1]) for r in mapped} == {
+        ("tonga", "Q678"), ("kosovo", "Q1246"), ("oman", "Q842"), ("burkina-faso", "Q965")}
 
 
 def test_successor_states(store: Store) -> None:
