@@ -198,6 +198,43 @@ def test_partners_across_the_globe_and_malta_are_dated(store: Store) -> None:
                    "ald:suspendedBy ?s }") == set()
 
 
+def test_pfp_signature_days_and_suspended_cooperation(store: Store) -> None:
+    """Issue 9: Romania's and Lithuania's signatures to the day (NATO's chronology of
+    January 1994); NATO's suspension of practical cooperation with Russia (April 2014) and
+    Belarus (November 2021) noted on their memberships, not modelled as ald:Suspension."""
+    result = store.query(PREFIXES + """PREFIX time: <http://www.w3.org/2006/time#>
+        SELECT ?n ?d ?b WHERE {
+        ?m org:organization id:partnership\\/partnership-for-peace ; org:member ?n ;
+           ald:startDate ?d ; org:memberDuring/time:hasBeginning ?b ;
+           dcterms:source id:source\\/nato-update-1994-01 }""")
+    assert isinstance(result, ox.QuerySolutions)
+    assert {(r["n"].value.rsplit("/", 1)[1], r["d"].value, r["b"].value.rsplit("/", 1)[1])
+            for r in result} == {("romania", "1994-01-26", "1994-01-26"),
+                                 ("lithuania", "1994-01-27", "1994-01-27")}
+    # each day is a claim naming the chronology as its source
+    claims = _values(store, """SELECT ?c WHERE { ?c ald:claimPredicate ald:startDate ;
+        ald:claimSubject ?m ; dcterms:source id:source\\/nato-update-1994-01 .
+        ?m org:organization id:partnership\\/partnership-for-peace }""")
+    assert len(claims) == 2
+    notes = store.query(PREFIXES + """SELECT ?n ?note WHERE {
+        VALUES ?n { id:nation\\/russia id:nation\\/belarus }
+        ?m org:organization id:partnership\\/partnership-for-peace ; org:member ?n ;
+           skos:editorialNote ?note }""")
+    assert isinstance(notes, ox.QuerySolutions)
+    by_nation = {r["n"].value.rsplit("/", 1)[1]: r["note"].value for r in notes}
+    assert "in April 2014" in by_nation["russia"] and "1 April 2014" in by_nation["russia"]
+    assert "In November 2021" in by_nation["belarus"]
+    sources = _slugs(_values(store, """SELECT ?s WHERE { VALUES ?n { id:nation\\/russia
+        id:nation\\/belarus } ?m org:organization id:partnership\\/partnership-for-peace ;
+        org:member ?n ; dcterms:source ?s }"""))
+    assert {"nato-relations-with-russia", "hu-mod-nato-russia-2014", "nato-relations-with-belarus",
+            "nato-partnerships-2024", "nato-pfp-signatures"} == sources
+    # neither is an end nor an ald:Suspension: NATO is not a member of the Partnership for Peace
+    assert _values(store, """SELECT ?m WHERE { VALUES ?n { id:nation\\/russia
+        id:nation\\/belarus } ?m org:organization id:partnership\\/partnership-for-peace ;
+        org:member ?n . { ?m ald:suspendedBy ?x } UNION { ?m ald:endDate ?e } }""") == set()
+
+
 def test_edca_sites(store: Store) -> None:
     by_date: dict[str, set[str]] = {}
     result = store.query(PREFIXES + "SELECT ?s ?d WHERE { ?s ald:designatedUnder "
@@ -315,6 +352,11 @@ def test_state_partnerships_added_in_the_second_round(store: Store) -> None:
     assert isinstance(mapped, ox.QuerySolutions)
     assert {(r["n"].value.rsplit("/", 1)[1], r["q"].value.rsplit("/", 1)[1]) for r in mapped} == {
         ("tonga", "Q678"), ("kosovo", "Q1246"), ("oman", "Q842"), ("burkina-faso", "Q965")}
+    # where a partnership has two sources and its date rests on one, a claim names it
+    claimed = _values(store, """SELECT ?p WHERE { ?c a ald:Claim ; ald:claimSubject ?p ;
+        ald:claimPredicate ald:startDate . ?p a ald:StatePartnership }""")
+    assert _slugs(claimed) == {"south-carolina-colombia", "rhode-island-bahamas",
+                               "new-york-brazil", "arizona-oman"}
 
 
 def test_successor_states(store: Store) -> None:
