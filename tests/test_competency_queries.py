@@ -76,6 +76,8 @@ SPP_PAIRS = (
     "arkansas-guatemala", "wisconsin-nicaragua", "florida-guyana",
     "delaware-trinidad-and-tobago", "rhode-island-bahamas", "new-mexico-costa-rica",
     "south-dakota-suriname", "south-carolina-colombia", "new-york-brazil", "arizona-oman",
+    # third round: 2022-2024
+    "vermont-austria", "north-carolina-zambia", "guam-palau", "west-virginia-gabon",
 )
 
 #: Major non-NATO ally designations dated 1996 or later, other than Jordan's and the
