@@ -78,6 +78,7 @@ SPP_PAIRS = (
     "south-dakota-suriname", "south-carolina-colombia", "new-york-brazil", "arizona-oman",
     # third round: 2022-2024
     "vermont-austria", "north-carolina-zambia", "guam-palau", "west-virginia-gabon",
+    "nevada-samoa",
 )
 
 #: Major non-NATO ally designations dated 1996 or later, other than Jordan's and the
