@@ -185,8 +185,10 @@ def test_stats_counts(run_cli) -> None:
     out = result.stdout
     assert "https://w3id.org/alliance-ld/graph/nations:" in out
     # 100 + Singapore and Malaysia (Cobra Gold 24) + Bangladesh, Vietnam, Djibouti and Sierra Leone
-    # (State Partnership Program partners; issue 9)
-    assert "https://w3id.org/alliance-ld/ontology#Nation: 106" in out
+    # (State Partnership Program partners; issue 9) + 16 partners of the second round (Tonga,
+    # Papua New Guinea, Cambodia, Nicaragua, Ecuador, Belize, Jamaica, Suriname, Guyana, Rwanda,
+    # Niger, Benin, Togo, Burkina Faso, Kosovo and Oman) + Zambia, Palau, Gabon and Samoa
+    assert "https://w3id.org/alliance-ld/ontology#Nation: 126" in out
     assert "https://w3id.org/alliance-ld/ontology#Alliance: 9" in out
 
 

@@ -66,6 +66,19 @@ SPP_PAIRS = (
     "maryland-bosnia-and-herzegovina", "ohio-serbia", "maine-montenegro", "oregon-bangladesh",
     "oregon-vietnam", "washington-malaysia", "kentucky-djibouti", "massachusetts-kenya",
     "michigan-sierra-leone", "west-virginia-qatar",
+    # added for issue 9 (second round): Europe and Central Asia, the Indo-Pacific, Africa,
+    # Latin America and the Caribbean, and the Middle East
+    "iowa-kosovo", "arizona-kazakhstan", "idaho-cambodia", "nevada-tonga",
+    "wisconsin-papua-new-guinea", "north-dakota-benin", "north-dakota-togo", "indiana-niger",
+    "district-of-columbia-burkina-faso", "nebraska-rwanda", "west-virginia-peru",
+    "louisiana-belize", "missouri-panama", "kentucky-ecuador", "district-of-columbia-jamaica",
+    "new-hampshire-el-salvador", "connecticut-uruguay", "massachusetts-paraguay",
+    "arkansas-guatemala", "wisconsin-nicaragua", "florida-guyana",
+    "delaware-trinidad-and-tobago", "rhode-island-bahamas", "new-mexico-costa-rica",
+    "south-dakota-suriname", "south-carolina-colombia", "new-york-brazil", "arizona-oman",
+    # third round: 2022-2024
+    "vermont-austria", "north-carolina-zambia", "guam-palau", "west-virginia-gabon",
+    "nevada-samoa",
 )
 
 #: Major non-NATO ally designations dated 1996 or later, other than Jordan's and the
