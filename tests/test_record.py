@@ -638,7 +638,7 @@ def test_the_readme_s_wikidata_claims_match_the_data(store: Store) -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     start = readme.index("* Wikidata mappings (`skos:exactMatch`)")
     note = " ".join(readme[start:readme.index("\n* ", start + 1)].split())
-    claims = re.findall(r"((?:[A-Z][\w.-]*\s?)+?)\s\(?(Q\d+)\)?", note)
+    claims = re.findall(r"([A-Z][\w.-]*\s?(?:(?:of\s)?[A-Z][\w.-]*\s?)*?)\s\(?(Q\d+)\)?", note)
     assert len(claims) >= 8
     for name, qid in claims:
         name = name.strip().removeprefix("and ").removeprefix("for ")
@@ -658,6 +658,23 @@ def test_every_nation_is_mapped_to_wikidata(store: Store) -> None:
     unmapped = _values(store, "SELECT ?n WHERE { ?n a ald:Nation FILTER NOT EXISTS "
                        "{ ?n skos:exactMatch ?q } }")
     assert unmapped == set()
+
+
+def test_every_state_of_the_partnership_program_is_mapped_to_wikidata(store: Store) -> None:
+    """Every U.S. state and territory has its id; those of the second round, checked in three
+    lists of U.S. states keyed by Wikidata id, are the ones the lists agree on."""
+    unmapped = _values(store, "SELECT ?s WHERE { ?s a ald:USState FILTER NOT EXISTS "
+                       "{ ?s skos:exactMatch ?q } }")
+    assert unmapped == set()
+    second_round = {"arizona": "Q816", "arkansas": "Q1612", "connecticut": "Q779",
+                    "delaware": "Q1393", "district-of-columbia": "Q3551781", "florida": "Q812",
+                    "idaho": "Q1221", "iowa": "Q1546", "louisiana": "Q1588", "missouri": "Q1581",
+                    "nevada": "Q1227", "new-hampshire": "Q759", "new-mexico": "Q1522",
+                    "rhode-island": "Q1387", "south-carolina": "Q1456", "south-dakota": "Q1211",
+                    "wisconsin": "Q1537"}
+    for state, qid in second_round.items():
+        assert _values(store, f"SELECT ?q WHERE {{ <{ID}state/{state}> skos:exactMatch ?q }}") \
+            == {f"http://www.wikidata.org/entity/{qid}"}, state
 
 
 def test_every_source_has_publisher_or_is_kept_here_and_an_access_date(store: Store) -> None:
