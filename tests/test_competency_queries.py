@@ -350,7 +350,8 @@ COMPETENCY_QUESTIONS = [
         "16",
         "Which nations have left an alliance, and when?",
         frozenset({
-            # Albania left the Warsaw Pact on 13 September 1968 (Federal Agency for Civic Education)
+            # Albania left the Warsaw Pact on 13 September 1968
+            # (the German Federal Agency for Civic Education)
             "https://w3id.org/alliance-ld/id/nation/albania",
             # Pakistan formally left SEATO in 1973 (the Office of the Historian's Milestones)
             "https://w3id.org/alliance-ld/id/nation/pakistan",

@@ -630,6 +630,19 @@ def test_alliances_carry_their_verified_wikidata_ids(store: Store) -> None:
         ("nato", "http://www.wikidata.org/entity/Q7184"),
         ("seato", "http://www.wikidata.org/entity/Q277252"),
         ("warsaw-pact", "http://www.wikidata.org/entity/Q41644"),
+        ("anzus", "http://www.wikidata.org/entity/Q295875"),
+    }
+
+
+def test_organisations_carry_their_verified_wikidata_ids(store: Store) -> None:
+    """Issue 9: the DoD and the U.S. Navy, each checked in records generated from Wikidata."""
+    mapped = store.query(PREFIXES + "SELECT ?o ?q WHERE { ?o a ?t ; skos:exactMatch ?q . "
+                         "FILTER (?t IN (ald:GovernmentOrganisation, ald:MilitaryOrganisation)) "
+                         "FILTER NOT EXISTS { ?o a ald:Alliance } }")
+    assert isinstance(mapped, ox.QuerySolutions)
+    assert {(s["o"].value.rsplit("/", 1)[1], s["q"].value) for s in mapped} == {
+        ("dod", "http://www.wikidata.org/entity/Q11209"),
+        ("us-navy", "http://www.wikidata.org/entity/Q11220"),
     }
 
 
@@ -648,7 +661,9 @@ def test_the_readme_s_wikidata_claims_match_the_data(store: Store) -> None:
             FILTER (STR(?l) = "{name}") }}""")
         assert labelled, f"the README maps {name!r} to {qid}, the data does not"
     # and the note's "no id is given for" list holds
-    unmapped_ones = ("alliance/norad", "alliance/anzus", "partnership/aukus", "alliance/rio-treaty")
+    unmapped_ones = ("alliance/norad", "partnership/aukus", "alliance/rio-treaty",
+                     "treaty/anzus-treaty", "partnership/partnership-for-peace",
+                     "organisation/dsca", "exercise/balikatan")
     for unmapped in unmapped_ones:
         assert _values(store, f"SELECT ?t WHERE {{ <{ID}{unmapped}> a ?t }}")
         assert not _values(store, f"SELECT ?q WHERE {{ <{ID}{unmapped}> skos:exactMatch ?q }}")
