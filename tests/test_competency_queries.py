@@ -318,7 +318,8 @@ COMPETENCY_QUESTIONS = [
                 "cobra-gold-24", "cobra-gold-25", "african-lion-24", "african-lion-25",
                 # Cobra Gold 23 (U.S. Army Pacific), African Lion 23 (DVIDS),
                 # Cold Response 22 (Norwegian Armed Forces)
-                "cobra-gold-23", "african-lion-23", "cold-response-22")),
+                # and African Lion 22 (U.S. Africa Command)
+                "cobra-gold-23", "african-lion-23", "cold-response-22", "african-lion-22")),
             "https://w3id.org/alliance-ld/id/organisation/dscs",
             # NATO's partnership frameworks (1994, 1994, June 2004) and their dated partners
             ID + "partnership/partnership-for-peace",
@@ -489,6 +490,7 @@ COMPETENCY_QUESTIONS = [
             ID + "exercise/cobra-gold-23",
             ID + "exercise/african-lion-23",
             ID + "exercise/cold-response-22",
+            ID + "exercise/african-lion-22",
         }),
     ),
     Question(
@@ -738,6 +740,7 @@ def test_cq28_gives_the_hosts_of_each_edition(store: Store) -> None:
         "cobra-gold-23": {"Thailand"},
         "african-lion-23": {"Ghana", "Morocco", "Senegal", "Tunisia"},
         "cold-response-22": {"Norway"},
+        "african-lion-22": {"Ghana", "Morocco", "Senegal", "Tunisia"},
     }
 
 

@@ -489,7 +489,7 @@ def test_exercise_editions_belong_to_their_series(store: Store) -> None:
         ("african-lion-25", "african-lion"),
         # issue 9 (exercises2): U.S. Army Pacific; DVIDS and SETAF-AF
         ("cobra-gold-23", "cobra-gold"), ("african-lion-23", "african-lion"),
-        ("cold-response-22", "nordic-response"),
+        ("cold-response-22", "nordic-response"), ("african-lion-22", "african-lion"),
     }
 
 
@@ -569,7 +569,7 @@ AFRICAN_LION_25_PARTICIPANTS = {
 
 
 def test_exercise_editions_added_from_official_pages(store: Store) -> None:
-    """Issue 9 (exercises2): Cobra Gold 23, African Lion 23 and Cold Response 22."""
+    """Issue 9 (exercises2): Cobra Gold 23, African Lion 22 and 23, Cold Response 22."""
     # Cobra Gold 23: 28 February - 10 March 2023, Thai-U.S. co-sponsored, seven full
     # participating nations (U.S. Army Pacific)
     assert _edition(store, "cobra-gold-23") == {
@@ -586,6 +586,13 @@ def test_exercise_editions_added_from_official_pages(store: Store) -> None:
     assert _edition(store, "cold-response-22") == {
         "startDate": {"2022-03-14"}, "endDate": {"2022-03-31"}, "ledBy": {"norway"},
         "host": {"norway"}}
+    # African Lion 22: 6-30 June 2022, led by SETAF-AF in four hosts, with six named
+    # militaries (U.S. Africa Command) and Spain (the same story on DVIDS)
+    assert _edition(store, "african-lion-22") == {
+        "startDate": {"2022-06-06"}, "endDate": {"2022-06-30"}, "ledBy": {"setaf-af"},
+        "host": {"morocco", "ghana", "senegal", "tunisia"},
+        "participant": {"united-states", "morocco", "ghana", "senegal", "tunisia", "brazil",
+                        "chad", "france", "italy", "netherlands", "united-kingdom", "spain"}}
     # the seven nations added as participants of African Lion 25, with their Wikidata ids
     # (each the same in two country lists keyed by Wikidata id)
     mapped = store.query(PREFIXES + """SELECT ?n ?q WHERE {
@@ -611,6 +618,10 @@ def test_exercise_editions_added_from_official_pages(store: Store) -> None:
             ("valiant-shield-24", "participant", "japan", "dvids-valiant-shield-24-matsushima"),
             ("african-lion-24", "participant", "netherlands",
              "dvids-african-lion-24-senegal")} <= found
+    spain = _values(store, """SELECT ?src WHERE {
+        ?c ald:claimSubject id:exercise\\/african-lion-22 ;
+           ald:claimObject id:nation\\/spain ; dcterms:source ?src }""")
+    assert _slugs(spain) == {"dvids-african-lion-22-begins"}
 
 
 def test_seato_ends_as_the_office_of_the_historian_records(store: Store) -> None:
