@@ -237,6 +237,8 @@ COMPETENCY_QUESTIONS = [
             "https://w3id.org/alliance-ld/id/exercise/balikatan-25",
             "https://w3id.org/alliance-ld/id/exercise/cobra-gold-24",
             "https://w3id.org/alliance-ld/id/exercise/cobra-gold-25",
+            # Cobra Gold 23 (U.S. Army Pacific): Thai-U.S. co-sponsored, the U.S. takes part
+            "https://w3id.org/alliance-ld/id/exercise/cobra-gold-23",
         }),
     ),
     Question(
@@ -313,7 +315,11 @@ COMPETENCY_QUESTIONS = [
             # Cobra Gold 24/25 (DVIDS; army.mil), African Lion 24/25 (DVIDS)
             *(ID + "exercise/" + e for e in (
                 "valiant-shield-24", "balikatan-23", "balikatan-24", "balikatan-25",
-                "cobra-gold-24", "cobra-gold-25", "african-lion-24", "african-lion-25")),
+                "cobra-gold-24", "cobra-gold-25", "african-lion-24", "african-lion-25",
+                # Cobra Gold 23 (U.S. Army Pacific), African Lion 23 (DVIDS),
+                # Cold Response 22 (Norwegian Armed Forces)
+                # and African Lion 22 (U.S. Africa Command)
+                "cobra-gold-23", "african-lion-23", "cold-response-22", "african-lion-22")),
             "https://w3id.org/alliance-ld/id/organisation/dscs",
             # NATO's partnership frameworks (1994, 1994, June 2004) and their dated partners
             ID + "partnership/partnership-for-peace",
@@ -480,6 +486,11 @@ COMPETENCY_QUESTIONS = [
             ID + "exercise/cobra-gold-25",
             ID + "exercise/african-lion-24",
             ID + "exercise/african-lion-25",
+            # issue 9 (exercises2): Cobra Gold 23, African Lion 23 and Cold Response 22
+            ID + "exercise/cobra-gold-23",
+            ID + "exercise/african-lion-23",
+            ID + "exercise/cold-response-22",
+            ID + "exercise/african-lion-22",
         }),
     ),
     Question(
@@ -724,6 +735,12 @@ def test_cq28_gives_the_hosts_of_each_edition(store: Store) -> None:
         "cobra-gold-25": {"Thailand"},
         "african-lion-24": {"Ghana", "Morocco", "Senegal", "Tunisia"},
         "african-lion-25": {"Ghana", "Morocco", "Senegal", "Tunisia"},
+        # Cobra Gold 23 in Thailand (U.S. Army Pacific), African Lion 23 in four (DVIDS),
+        # Cold Response 22 in Norway (Norwegian Armed Forces)
+        "cobra-gold-23": {"Thailand"},
+        "african-lion-23": {"Ghana", "Morocco", "Senegal", "Tunisia"},
+        "cold-response-22": {"Norway"},
+        "african-lion-22": {"Ghana", "Morocco", "Senegal", "Tunisia"},
     }
 
 

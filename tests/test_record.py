@@ -470,7 +470,8 @@ def test_successor_states(store: Store) -> None:
 def test_exercise_editions_belong_to_their_series(store: Store) -> None:
     editions = {v.rsplit("/", 1)[1] for v in _values(
         store, "SELECT ?e WHERE { ?e ald:editionOf id:exercise\\/nordic-response }")}
-    assert editions == {"nordic-response-24"}
+    # Cold Response 22: the exercise widened in 2024 into Nordic Response (Forsvaret)
+    assert editions == {"nordic-response-24", "cold-response-22"}
     series = _slugs(_values(store, "SELECT ?s WHERE { ?s a ald:ExerciseSeries }"))
     assert series == {"nordic-response", "valiant-shield", "balikatan", "cobra-gold",
                       "african-lion"}
@@ -486,6 +487,9 @@ def test_exercise_editions_belong_to_their_series(store: Store) -> None:
         ("cobra-gold-24", "cobra-gold"), ("cobra-gold-25", "cobra-gold"),
         ("african-lion-21", "african-lion"), ("african-lion-24", "african-lion"),
         ("african-lion-25", "african-lion"),
+        # issue 9 (exercises2): U.S. Army Pacific; DVIDS and SETAF-AF
+        ("cobra-gold-23", "cobra-gold"), ("african-lion-23", "african-lion"),
+        ("cold-response-22", "nordic-response"), ("african-lion-22", "african-lion"),
     }
 
 
@@ -508,9 +512,10 @@ def test_exercise_editions_carry_their_dates_leads_hosts_and_participants(
         store: Store) -> None:
     """Each edition as its own official page gives it (issue 9); observers are left out."""
     # Valiant Shield 24: 7-18 June 2024 (DVIDS, Palau release; U.S. Navy, CNRK)
+    # and Japan: Japan Air Self-Defense Force airmen at Matsushima (DVIDS)
     assert _edition(store, "valiant-shield-24") == {
         "startDate": {"2024-06-07"}, "endDate": {"2024-06-18"},
-        "ledBy": {"usindopacom"}, "participant": {"united-states"}}
+        "ledBy": {"usindopacom"}, "participant": {"united-states", "japan"}}
     # Balikatan 23: opened 11 April 2023 (DVIDS), closed 28 April 2023, with about 100
     # members of the Australian Defence Force (III Marine Expeditionary Force)
     assert _edition(store, "balikatan-23") == {
@@ -531,8 +536,10 @@ def test_exercise_editions_carry_their_dates_leads_hosts_and_participants(
         "participant": {"philippines", "united-states", "australia", "japan"}}
     # Cobra Gold 24: 27 February - 8 March 2024 (DVIDS); Singapore, Indonesia, Malaysia,
     # Japan and South Korea alongside Thailand and the United States (DVIDS, opening)
+    # co-hosted by the Royal Thai Armed Forces and U.S. Indo-Pacific Command (army.mil)
     assert _edition(store, "cobra-gold-24") == {
         "startDate": {"2024-02-27"}, "endDate": {"2024-03-08"}, "host": {"thailand"},
+        "ledBy": {"thailand", "usindopacom"},
         "participant": {"thailand", "united-states", "singapore", "indonesia", "malaysia",
                         "japan", "south-korea"}}
     # Cobra Gold 25: opened 25 February 2025 at Camp Suranaree, Thailand (army.mil)
@@ -542,13 +549,79 @@ def test_exercise_editions_carry_their_dates_leads_hosts_and_participants(
     # African Lion 24: 19 April - 31 May 2024, led by SETAF-AF across four hosts (DVIDS)
     assert _edition(store, "african-lion-24") == {
         "startDate": {"2024-04-19"}, "endDate": {"2024-05-31"}, "ledBy": {"setaf-af"},
-        "host": {"ghana", "morocco", "senegal", "tunisia"}, "participant": {"united-states"}}
+        "host": {"ghana", "morocco", "senegal", "tunisia"},
+        "participant": {"united-states", "netherlands"}}
     # African Lion 25: 14 April - 23 May 2025, led by SETAF-AF for U.S. Africa Command;
     # Hungarian forces train in Morocco (DVIDS)
     assert _edition(store, "african-lion-25") == {
         "startDate": {"2025-04-14"}, "endDate": {"2025-05-23"}, "ledBy": {"setaf-af"},
         "host": {"ghana", "morocco", "senegal", "tunisia"},
-        "participant": {"united-states", "hungary"}}
+        "participant": AFRICAN_LION_25_PARTICIPANTS}
+
+
+# the 32 participating countries of DVIDS's African Lion 25 announcement (8 April 2025)
+AFRICAN_LION_25_PARTICIPANTS = {
+    "benin", "brazil", "cameroon", "cape-verde", "chad", "cote-d-ivoire", "djibouti", "egypt",
+    "france", "gabon", "ghana", "guinea-bissau", "hungary", "israel", "italy", "kenya",
+    "liberia", "libya", "mauritania", "morocco", "netherlands", "nigeria", "portugal",
+    "senegal", "sierra-leone", "spain", "gambia", "togo", "tunisia", "united-arab-emirates",
+    "united-kingdom", "united-states"}
+
+
+def test_exercise_editions_added_from_official_pages(store: Store) -> None:
+    """Issue 9 (exercises2): Cobra Gold 23, African Lion 22 and 23, Cold Response 22."""
+    # Cobra Gold 23: 28 February - 10 March 2023, Thai-U.S. co-sponsored, seven full
+    # participating nations (U.S. Army Pacific)
+    assert _edition(store, "cobra-gold-23") == {
+        "startDate": {"2023-02-28"}, "endDate": {"2023-03-10"},
+        "ledBy": {"thailand", "united-states"}, "host": {"thailand"},
+        "participant": {"thailand", "united-states", "indonesia", "singapore", "japan",
+                        "malaysia", "south-korea"}}
+    # African Lion 23: 13 May - 16 June 2023 in four hosts (DVIDS), led by SETAF-AF
+    assert _edition(store, "african-lion-23") == {
+        "startDate": {"2023-05-13"}, "endDate": {"2023-06-16"}, "ledBy": {"setaf-af"},
+        "host": {"ghana", "morocco", "senegal", "tunisia"}, "participant": {"united-states"}}
+    # Cold Response 22: a Norwegian exercise in Norway, 14-31 March 2022 (Forsvaret); its
+    # 27 countries are not named
+    assert _edition(store, "cold-response-22") == {
+        "startDate": {"2022-03-14"}, "endDate": {"2022-03-31"}, "ledBy": {"norway"},
+        "host": {"norway"}}
+    # African Lion 22: 6-30 June 2022, led by SETAF-AF in four hosts, with six named
+    # militaries (U.S. Africa Command) and Spain (the same story on DVIDS)
+    assert _edition(store, "african-lion-22") == {
+        "startDate": {"2022-06-06"}, "endDate": {"2022-06-30"}, "ledBy": {"setaf-af"},
+        "host": {"morocco", "ghana", "senegal", "tunisia"},
+        "participant": {"united-states", "morocco", "ghana", "senegal", "tunisia", "brazil",
+                        "chad", "france", "italy", "netherlands", "united-kingdom", "spain"}}
+    # the seven nations added as participants of African Lion 25, with their Wikidata ids
+    # (each the same in two country lists keyed by Wikidata id)
+    mapped = store.query(PREFIXES + """SELECT ?n ?q WHERE {
+        id:exercise\\/african-lion-25 ald:participant ?n . ?n skos:exactMatch ?q ;
+        dcterms:source id:source\\/dvids-african-lion-25-kickoff }""")
+    assert isinstance(mapped, ox.QuerySolutions)
+    assert {(s["n"].value.rsplit("/", 1)[1], s["q"].value.rsplit("/", 1)[1])
+            for s in mapped} == {
+        ("cameroon", "Q1009"), ("cape-verde", "Q1011"), ("chad", "Q657"),
+        ("cote-d-ivoire", "Q1008"), ("guinea-bissau", "Q1007"), ("libya", "Q1016"),
+        ("gambia", "Q1005")}
+    # statements resting on one of an edition's sources name it in a claim
+    claims = store.query(PREFIXES + """SELECT ?s ?p ?o ?src WHERE {
+        ?c ald:claimSubject ?s ; ald:claimPredicate ?p ; ald:claimObject ?o ;
+           ald:claimStatus ald:RecordedFact ; dcterms:source ?src .
+        FILTER (?s IN (id:exercise\\/cobra-gold-24, id:exercise\\/valiant-shield-24,
+                       id:exercise\\/african-lion-24) && ?p != ald:endDate) }""")
+    assert isinstance(claims, ox.QuerySolutions)
+    found = {tuple(s[k].value.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for k in ("s", "p", "o", "src"))
+             for s in claims}
+    assert {("cobra-gold-24", "ledBy", "thailand", "army-cobra-gold-24-concludes"),
+            ("cobra-gold-24", "ledBy", "usindopacom", "army-cobra-gold-24-concludes"),
+            ("valiant-shield-24", "participant", "japan", "dvids-valiant-shield-24-matsushima"),
+            ("african-lion-24", "participant", "netherlands",
+             "dvids-african-lion-24-senegal")} <= found
+    spain = _values(store, """SELECT ?src WHERE {
+        ?c ald:claimSubject id:exercise\\/african-lion-22 ;
+           ald:claimObject id:nation\\/spain ; dcterms:source ?src }""")
+    assert _slugs(spain) == {"dvids-african-lion-22-begins"}
 
 
 def test_seato_ends_as_the_office_of_the_historian_records(store: Store) -> None:
