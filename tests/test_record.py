@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from alliance_ld.store import Store
 
@@ -829,17 +830,12 @@ SECONDARY = "wiki|scribd|docslib|encyclop|adst[.]org|thenews|news international"
 def test_no_wiki_copy_or_news_source_beyond_those_awaiting_a_primary_record(
         store: Store) -> None:
     """Wikipedia (any language), Scribd and Docslib copies, encyclopaedias, ADST and news
-    sites: only the six that no primary record we could read replaces are left, each with a
+    sites: only the one that no primary record we could read replaces is left, with a
     comment saying what was looked for. A new one, or a replaced one left behind, fails."""
     secondary = _slugs(_values(store, f"""SELECT ?s WHERE {{ ?s a ald:SourceDocument .
         OPTIONAL {{ ?s schema:publisher ?p }} OPTIONAL {{ ?s schema:url ?u }}
         FILTER (REGEX(STR(?p), "{SECONDARY}", "i") || REGEX(STR(?u), "{SECONDARY}", "i")) }}"""))
     assert secondary == {
-        "wikipedia-us-korea-treaty",  # Articles II and III of the Korea treaty
-        "wikipedia-us-japan-security-treaty-1951",  # the 1951 treaty's replacement in 1960
-        "us-philippines-treaty-text",  # Articles III and IV (an uploaded copy)
-        "nato-warsaw-pact-study",  # NATO's 1971 study (an uploaded copy)
-        "anzus-treaty-text",  # Articles III and IV (an encyclopaedia entry)
         "saudi-mnna-announcement",  # a news report of an announced intention
     }
     uncommented = _slugs(_values(store, f"""SELECT ?s WHERE {{ ?s a ald:SourceDocument ;
@@ -847,7 +843,9 @@ def test_no_wiki_copy_or_news_source_beyond_those_awaiting_a_primary_record(
         FILTER NOT EXISTS {{ ?s rdfs:comment ?c }} }}"""))
     assert uncommented == set()
     for gone in ("wikipedia-north-atlantic-treaty", "wikipedia-warsaw-pact", "spp-1993",
-                 "adst-anzus-breakdown"):
+                 "adst-anzus-breakdown", "wikipedia-us-korea-treaty", "anzus-treaty-text",
+                 "wikipedia-us-japan-security-treaty-1951", "us-philippines-treaty-text",
+                 "nato-warsaw-pact-study"):
         assert not _values(store, f"SELECT ?p WHERE {{ <{ID}source/{gone}> ?p ?o }}")
         assert not _values(store, f"SELECT ?s WHERE {{ ?s ?p <{ID}source/{gone}> }}")
 
@@ -925,14 +923,65 @@ def test_state_partnership_program_began_in_1993_per_the_army(store: Store) -> N
         dcterms:source ?s }}""")) == {"army-california-ukraine-2013"}
 
 
-def test_the_1951_japan_treaty_s_replacement_names_its_only_source(store: Store) -> None:
-    """No primary record we could read states the replacement (Article IX of the 1960
-    treaty was not among the stored pages): a claim says it rests on Wikipedia alone, and
-    the treaty has no end date."""
+def test_the_1951_japan_treaty_s_replacement_rests_on_the_us_negotiating_record(
+        store: Store) -> None:
+    """FRUS 1958-1960 vol. XVIII: the United States agreed to replace the Security Treaty
+    with a mutual treaty (document 31), whose draft Article IX let the old treaty expire on
+    the new one's entry into force (document 28). A claim names both; the signed Article IX
+    was not read, so the treaty still has no end date. Wikipedia is no longer cited."""
     old = "id:treaty\\/us-japan-security-treaty-1951"
     assert _slugs(_values(store, f"SELECT ?t WHERE {{ {old} ald:supersededBy ?t }}")) == {
         "us-japan-security-treaty"}
     assert _slugs(_values(store, f"""SELECT ?s WHERE {{ ?c ald:claimSubject {old} ;
         ald:claimPredicate ald:supersededBy ; ald:claimStatus ald:RecordedFact ;
-        dcterms:source ?s }}""")) == {"wikipedia-us-japan-security-treaty-1951"}
+        dcterms:source ?s }}""")) == {"frus-japan-treaty-revision-instructions-1958",
+                                      "frus-japan-treaty-replacement-1958"}
     assert not _values(store, f"SELECT ?d WHERE {{ {old} ald:endDate|ald:terminatedOn ?d }}")
+    for slug, url in (("frus-japan-treaty-revision-instructions-1958", "frus1958-60v18/d28"),
+                      ("frus-japan-treaty-replacement-1958", "frus1958-60v18/d31"),
+                      ("frus-japan-treaty-no-obligation-1954", "frus1952-54v15p2/d895")):
+        assert _values(store, f"SELECT ?u WHERE {{ <{ID}source/{slug}> schema:url ?u }}") == {
+            "https://history.state.gov/historicaldocuments/" + url}
+
+
+# Each coded obligation of the three Pacific treaties whose text we had read only in an
+# encyclopaedia, an uploaded copy or Wikipedia, with the primary records it now rests on.
+PACIFIC_OBLIGATIONS = {
+    "anzus-treaty-article-iii": ("ConsultationObligation", "Article III",
+                                 {"au-foreign-minister-ausmin-cyber-2011",
+                                  "wh-us-australia-joint-statement-2023"}),
+    "anzus-treaty-article-iv": ("DefenceObligation", "Article IV",
+                                {"wh-us-australia-joint-statement-2023", "peo-anzus-treaty"}),
+    "us-philippines-mutual-defense-treaty-article-iii": (
+        "ConsultationObligation", "Article III", {"frus-us-philippines-treaty-article-iii"}),
+    "us-philippines-mutual-defense-treaty-article-iv": (
+        "DefenceObligation", "Article IV", {"wh-us-philippines-joint-statement-2023"}),
+    "us-korea-mutual-defense-treaty-article-ii": (
+        "ConsultationObligation", "Article II", {"frus-korea-treaty-draft-1953-07-06"}),
+    "us-korea-mutual-defense-treaty-article-iii": (
+        "DefenceObligation", "Article III", {"senate-resolution-175-korea-treaty",
+                                             "frus-korea-treaty-draft-1953-07-06"}),
+}
+
+
+@pytest.mark.parametrize("obligation", sorted(PACIFIC_OBLIGATIONS))
+def test_pacific_treaty_obligations_rest_on_primary_records(
+        store: Store, obligation: str) -> None:
+    """The White House, the Australian Foreign Minister, the Senate and the Office of the
+    Historian; where only a draft was read (FRUS), the obligation and its source say so."""
+    kind, article, sources = PACIFIC_OBLIGATIONS[obligation]
+    iri = f"<{ID}obligation/{obligation}>"
+    assert _values(store, f"SELECT ?k WHERE {{ {iri} ald:obligationKind ?k }}") == {
+        ALD + kind}
+    assert _values(store, f"SELECT ?a WHERE {{ {iri} ald:articleReference ?a }}") == {article}
+    assert _slugs(_values(store, f"SELECT ?s WHERE {{ {iri} dcterms:source ?s }}")) == sources
+    drafts = {s for s in sources if s.startswith("frus-")}
+    notes = _values(store, f"SELECT ?n WHERE {{ {iri} skos:editorialNote ?n }}")
+    if drafts:
+        assert len(notes) == 1 and "draft" in next(iter(notes))
+        for draft in drafts:
+            comment = _values(store,
+                              f"SELECT ?c WHERE {{ <{ID}source/{draft}> rdfs:comment ?c }}")
+            assert len(comment) == 1 and "not the signed text" in next(iter(comment))
+    else:
+        assert notes == set()
