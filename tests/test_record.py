@@ -104,6 +104,34 @@ def test_rio_treaty_memberships_stay_undated_and_venezuela_s_return_is_not_asser
     assert any("25 March 1948" in n for n in brazil_note)
 
 
+def test_rio_treaty_cites_the_department_of_state_fact_sheet_of_2009(store: Store) -> None:
+    """The Department of State's fact sheet of 30 April 2009 marks 21 states 'R' for the Rio
+    Treaty (Bolivia, Ecuador, Nicaragua and Venezuela among them) and Mexico 'D'; it gives no
+    day, so it dates nothing and the memberships stay undated."""
+    src = "id:source\\/state-wha-hemispheric-security-treaties-2009"
+    assert _values(store, f"SELECT ?u WHERE {{ {src} schema:url ?u }}") == {
+        "http://www.state.gov/p/wha/rls/fs/2009/122637.htm"}
+    assert _values(store, f"SELECT ?p WHERE {{ {src} schema:publisher ?p }}") == {
+        "U.S. Department of State, Bureau of Western Hemisphere Affairs"}
+    assert _values(store, f"SELECT ?d WHERE {{ {src} ald:accessedOn ?d }}") == {"2026-12-02"}
+    (description,) = _values(store, f"SELECT ?d WHERE {{ {src} dcterms:description ?d }}")
+    for phrase in ("21 states 'R' (its total)", "Bolivia", "Ecuador", "Nicaragua",
+                   "Trinidad and Tobago", "Venezuela; Mexico 'D'", "Cuba is not in the table"):
+        assert phrase in description
+    cited_by = _slugs(_values(store, "SELECT ?t WHERE { ?t dcterms:source "
+                              "id:source\\/state-wha-hemispheric-security-treaties-2009 }"))
+    assert cited_by == {"rio-treaty"}
+    (note,) = _values(store, "SELECT ?n WHERE { id:treaty\\/rio-treaty skos:editorialNote ?n }")
+    assert "fact sheet of 30 April 2009" in note and "Mexico 'D'" in note
+    # the depositary's table was looked for again: the stored copy still ends at Guatemala
+    (comment,) = _values(store, "SELECT ?c WHERE { id:source\\/oas-rio-treaty-signatories "
+                         "rdfs:comment ?c }")
+    assert "still ends at Guatemala's row" in comment
+    # nothing here dates a membership
+    assert _values(store, "SELECT ?m WHERE { ?m org:organization id:alliance\\/rio-treaty ; "
+                   "ald:startDate ?d }") == set()
+
+
 def test_major_non_nato_allies_and_the_announcement(store: Store) -> None:
     statute = _slugs(_values(store, "SELECT ?n WHERE { ?a ald:legalBasis ald:DesignationByStatute ;"
                              " ald:designee ?n ; ald:designatedOn ?d FILTER (STR(?d) = "
