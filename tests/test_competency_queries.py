@@ -239,6 +239,10 @@ COMPETENCY_QUESTIONS = [
             "https://w3id.org/alliance-ld/id/exercise/cobra-gold-25",
             # Cobra Gold 23 (U.S. Army Pacific): Thai-U.S. co-sponsored, the U.S. takes part
             "https://w3id.org/alliance-ld/id/exercise/cobra-gold-23",
+            # issue 9 (exercises3): Valiant Shield 16 (U.S. Navy) and 20 (U.S. Indo-Pacific
+            # Command; U.S. Navy), both U.S.-only, with the United States as participant
+            "https://w3id.org/alliance-ld/id/exercise/valiant-shield-16",
+            "https://w3id.org/alliance-ld/id/exercise/valiant-shield-20",
         }),
     ),
     Question(
@@ -319,7 +323,10 @@ COMPETENCY_QUESTIONS = [
                 # Cobra Gold 23 (U.S. Army Pacific), African Lion 23 (DVIDS),
                 # Cold Response 22 (Norwegian Armed Forces)
                 # and African Lion 22 (U.S. Africa Command)
-                "cobra-gold-23", "african-lion-23", "cold-response-22", "african-lion-22")),
+                "cobra-gold-23", "african-lion-23", "cold-response-22", "african-lion-22",
+                # issue 9 (exercises3): Valiant Shield 16 (U.S. Navy, 12 September 2016) and
+                # African Lion 21 (DVIDS, 7 June 2021); Valiant Shield 20 has no first day
+                "valiant-shield-16", "african-lion-21")),
             "https://w3id.org/alliance-ld/id/organisation/dscs",
             # NATO's partnership frameworks (1994, 1994, June 2004) and their dated partners
             ID + "partnership/partnership-for-peace",
@@ -426,9 +433,12 @@ COMPETENCY_QUESTIONS = [
         "22",
         "Which sources make claims that the data keeps but does not assert?",
         frozenset({
-            # only the source article: the wiki and the uploaded copy whose dates the data kept
-            # but did not assert are no longer cited (issue 9)
+            # the source article (the wiki and the uploaded copy whose dates the data kept but did
+            # not assert are no longer cited, issue 9)
             ID + "source/article",
+            # Cold Response 22 concluded on 1 April 2022 (DVIDS), against the Norwegian Armed
+            # Forces' 31 March (issue 9, exercises3)
+            ID + "source/dvids-cold-response-22-concludes",
         }),
     ),
     Question(
@@ -489,6 +499,10 @@ COMPETENCY_QUESTIONS = [
             ID + "exercise/african-lion-23",
             ID + "exercise/cold-response-22",
             ID + "exercise/african-lion-22",
+            # issue 9 (exercises3): Valiant Shield 16 (U.S. Navy) and 20 (U.S. Indo-Pacific
+            # Command), on Guam and around the Marianas: no host nation recorded
+            ID + "exercise/valiant-shield-16",
+            ID + "exercise/valiant-shield-20",
         }),
     ),
     Question(
@@ -739,6 +753,9 @@ def test_cq28_gives_the_hosts_of_each_edition(store: Store) -> None:
         "african-lion-23": {"Ghana", "Morocco", "Senegal", "Tunisia"},
         "cold-response-22": {"Norway"},
         "african-lion-22": {"Ghana", "Morocco", "Senegal", "Tunisia"},
+        # Valiant Shield 16 and 20: on Guam and around the Marianas, no host nation
+        "valiant-shield-16": set(),
+        "valiant-shield-20": set(),
     }
 
 

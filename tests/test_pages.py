@@ -152,6 +152,8 @@ def test_home_lists_partnerships_and_exercises(home: Element) -> None:
         ("Nordic Response", "/id/exercise/nordic-response"),
         ("Nordic Response 24", "/id/exercise/nordic-response-24"),
         ("Valiant Shield", "/id/exercise/valiant-shield"),
+        ("Valiant Shield 16", "/id/exercise/valiant-shield-16"),
+        ("Valiant Shield 20", "/id/exercise/valiant-shield-20"),
         ("Valiant Shield 24", "/id/exercise/valiant-shield-24"),
     ]
 

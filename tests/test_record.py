@@ -544,6 +544,8 @@ def test_exercise_editions_belong_to_their_series(store: Store) -> None:
         # issue 9 (exercises2): U.S. Army Pacific; DVIDS and SETAF-AF
         ("cobra-gold-23", "cobra-gold"), ("african-lion-23", "african-lion"),
         ("cold-response-22", "nordic-response"), ("african-lion-22", "african-lion"),
+        # issue 9 (exercises3): U.S. Navy; U.S. Indo-Pacific Command
+        ("valiant-shield-16", "valiant-shield"), ("valiant-shield-20", "valiant-shield"),
     }
 
 
@@ -600,11 +602,13 @@ def test_exercise_editions_carry_their_dates_leads_hosts_and_participants(
     assert _edition(store, "cobra-gold-25") == {
         "startDate": {"2025-02-25"}, "host": {"thailand"},
         "participant": {"thailand", "united-states"}}
-    # African Lion 24: 19 April - 31 May 2024, led by SETAF-AF across four hosts (DVIDS)
+    # African Lion 24: 19 April - 31 May 2024, led by SETAF-AF across four hosts (DVIDS);
+    # the Royal Netherlands Army in Senegal and the Italian Joint Force Headquarters in
+    # Tan Tan, Morocco (DVIDS)
     assert _edition(store, "african-lion-24") == {
         "startDate": {"2024-04-19"}, "endDate": {"2024-05-31"}, "ledBy": {"setaf-af"},
         "host": {"ghana", "morocco", "senegal", "tunisia"},
-        "participant": {"united-states", "netherlands"}}
+        "participant": {"united-states", "netherlands", "italy"}}
     # African Lion 25: 14 April - 23 May 2025, led by SETAF-AF for U.S. Africa Command;
     # Hungarian forces train in Morocco (DVIDS)
     assert _edition(store, "african-lion-25") == {
@@ -631,15 +635,22 @@ def test_exercise_editions_added_from_official_pages(store: Store) -> None:
         "ledBy": {"thailand", "united-states"}, "host": {"thailand"},
         "participant": {"thailand", "united-states", "indonesia", "singapore", "japan",
                         "malaysia", "south-korea"}}
-    # African Lion 23: 13 May - 16 June 2023 in four hosts (DVIDS), led by SETAF-AF
+    # African Lion 23: 13 May - 16 June 2023 in four hosts (DVIDS), led by SETAF-AF; the
+    # Italian Joint Force Headquarters and the United Kingdom's 4th Light Brigade (Italian
+    # Ministry of Defence, issue 9 exercises3)
     assert _edition(store, "african-lion-23") == {
         "startDate": {"2023-05-13"}, "endDate": {"2023-06-16"}, "ledBy": {"setaf-af"},
-        "host": {"ghana", "morocco", "senegal", "tunisia"}, "participant": {"united-states"}}
-    # Cold Response 22: a Norwegian exercise in Norway, 14-31 March 2022 (Forsvaret); its
-    # 27 countries are not named
+        "host": {"ghana", "morocco", "senegal", "tunisia"},
+        "participant": {"united-states", "italy", "united-kingdom"}}
+    # Cold Response 22: a Norwegian exercise in Norway, 14-31 March 2022 (Forsvaret); seven
+    # of its 27 countries named by official pages (issue 9, exercises3): Norway, the United
+    # States, the Netherlands, Italy and the United Kingdom (DVIDS, II MEF), Sweden and
+    # Finland (the Government Offices of Sweden; the Finnish Army)
     assert _edition(store, "cold-response-22") == {
         "startDate": {"2022-03-14"}, "endDate": {"2022-03-31"}, "ledBy": {"norway"},
-        "host": {"norway"}}
+        "host": {"norway"},
+        "participant": {"norway", "united-states", "netherlands", "italy", "united-kingdom",
+                        "sweden", "finland"}}
     # African Lion 22: 6-30 June 2022, led by SETAF-AF in four hosts, with six named
     # militaries (U.S. Africa Command) and Spain (the same story on DVIDS)
     assert _edition(store, "african-lion-22") == {
@@ -676,6 +687,73 @@ def test_exercise_editions_added_from_official_pages(store: Store) -> None:
         ?c ald:claimSubject id:exercise\\/african-lion-22 ;
            ald:claimObject id:nation\\/spain ; dcterms:source ?src }""")
     assert _slugs(spain) == {"dvids-african-lion-22-begins"}
+
+
+def test_exercise_editions_added_in_the_third_round(store: Store) -> None:
+    """Issue 9 (exercises3): Valiant Shield 16 and 20, African Lion 21's days, and the
+    participants official pages name for African Lion 23 and 24 and Cold Response 22."""
+    # Valiant Shield 16: 12-23 September 2016, U.S.-only (U.S. Navy, from U.S. Pacific Fleet)
+    assert _edition(store, "valiant-shield-16") == {
+        "startDate": {"2016-09-12"}, "endDate": {"2016-09-23"},
+        "participant": {"united-states"}}
+    # Valiant Shield 20: concluded 25 September 2020 (U.S. Indo-Pacific Command), U.S.-only
+    # (U.S. Navy); no first day is given, so none is recorded
+    assert _edition(store, "valiant-shield-20") == {
+        "endDate": {"2020-09-25"}, "participant": {"united-states"}}
+    # African Lion 21: hosted by Morocco, Tunisia and Senegal, 7-18 June 2021 (DVIDS)
+    assert _edition(store, "african-lion-21") == {
+        "startDate": {"2021-06-07"}, "endDate": {"2021-06-18"}, "ledBy": {"usafricom"},
+        "host": {"morocco", "tunisia", "senegal"}, "participant": {"united-states"}}
+    # each new participant and date names the page that states it
+    claims = store.query(PREFIXES + """SELECT ?s ?p ?o ?src WHERE {
+        ?c ald:claimSubject ?s ; ald:claimPredicate ?p ; ald:claimObject ?o ;
+           ald:claimStatus ald:RecordedFact ; dcterms:source ?src .
+        FILTER (?s IN (id:exercise\\/african-lion-23, id:exercise\\/african-lion-24,
+                       id:exercise\\/cold-response-22, id:exercise\\/african-lion-21,
+                       id:exercise\\/valiant-shield-20)
+                && ?p IN (ald:participant, ald:startDate, ald:endDate)) }""")
+    assert isinstance(claims, ox.QuerySolutions)
+    found = {tuple(s[k].value.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for k in ("s", "p", "o", "src"))
+             for s in claims}
+    assert found == {
+        ("african-lion-24", "participant", "italy", "dvids-african-lion-24-italian-jfhq"),
+        ("african-lion-24", "participant", "netherlands", "dvids-african-lion-24-senegal"),
+        ("african-lion-23", "participant", "italy", "difesa-african-lion-23"),
+        ("african-lion-23", "participant", "united-kingdom", "difesa-african-lion-23"),
+        ("african-lion-23", "startDate", "2023-05-13", "dvids-african-lion-23-afn"),
+        ("african-lion-23", "endDate", "2023-06-16", "dvids-african-lion-23-afn"),
+        ("african-lion-21", "startDate", "2021-06-07", "dvids-african-lion-21-roc-drill"),
+        ("african-lion-21", "endDate", "2021-06-18", "dvids-african-lion-21-roc-drill"),
+        *(("cold-response-22", "participant", n, "dvids-cold-response-22-concludes")
+          for n in ("norway", "united-states", "netherlands", "italy", "united-kingdom")),
+        ("cold-response-22", "participant", "sweden", "regeringen-cold-response-22"),
+        ("cold-response-22", "participant", "finland", "regeringen-cold-response-22"),
+        ("cold-response-22", "participant", "finland", "maavoimat-cold-response-22"),
+        ("cold-response-22", "endDate", "2022-03-31", "forsvaret-cold-response-22"),
+        ("valiant-shield-20", "endDate", "2020-09-25", "indopacom-valiant-shield-20"),
+    }
+    # DVIDS's 1 April 2022 for the end of Cold Response 22 is kept as a disputed claim,
+    # contradicting the Norwegian Armed Forces' 31 March, which is asserted
+    disputed = store.query(PREFIXES + """SELECT ?o ?src ?other WHERE {
+        ?c ald:claimSubject id:exercise\\/cold-response-22 ; ald:claimPredicate ald:endDate ;
+           ald:claimObject ?o ; ald:claimStatus ald:DisputedClaim ; dcterms:source ?src ;
+           ald:contradicts ?other }""")
+    assert isinstance(disputed, ox.QuerySolutions)
+    assert {(s["o"].value.rsplit("/", 1)[1], s["src"].value.rsplit("/", 1)[1],
+             s["other"].value.rsplit("/", 1)[1]) for s in disputed} == {
+        ("2022-04-01", "dvids-cold-response-22-concludes", "cold-response-22-ended-2022-03-31")}
+    # the new sources are official pages, each with its publisher
+    publishers = store.query(PREFIXES + """SELECT ?s ?pub WHERE {
+        ?s schema:publisher ?pub FILTER (?s IN (id:source\\/difesa-african-lion-23,
+            id:source\\/regeringen-cold-response-22, id:source\\/maavoimat-cold-response-22,
+            id:source\\/indopacom-valiant-shield-20, id:source\\/navy-valiant-shield-16)) }""")
+    assert isinstance(publishers, ox.QuerySolutions)
+    assert {(s["s"].value.rsplit("/", 1)[1], s["pub"].value) for s in publishers} == {
+        ("difesa-african-lion-23", "Italian Ministry of Defence (Defence General Staff)"),
+        ("regeringen-cold-response-22", "Government Offices of Sweden (Ministry of Defence)"),
+        ("maavoimat-cold-response-22", "Finnish Army (Maavoimat), Finnish Defence Forces"),
+        ("indopacom-valiant-shield-20", "U.S. Indo-Pacific Command"),
+        ("navy-valiant-shield-16", "U.S. Navy")}
 
 
 def test_seato_ends_as_the_office_of_the_historian_records(store: Store) -> None:
