@@ -324,7 +324,8 @@ def test_pfp_signature_days_and_suspended_cooperation(store: Store) -> None:
         id:nation\\/belarus } ?m org:organization id:partnership\\/partnership-for-peace ;
         org:member ?n ; dcterms:source ?s }"""))
     assert {"nato-relations-with-russia", "hu-mod-nato-russia-2014", "nato-relations-with-belarus",
-            "nato-partnerships-2024", "nato-pfp-signatures"} == sources
+            "nato-partnerships-2024", "nato-pfp-signatures", "bpb-chronicle-1994-01-10",
+            "nato-nac-russia-1994-06-22"} == sources
     # neither is an end nor an ald:Suspension: NATO is not a member of the Partnership for Peace
     assert _values(store, """SELECT ?m WHERE { VALUES ?n { id:nation\\/russia
         id:nation\\/belarus } ?m org:organization id:partnership\\/partnership-for-peace ;
@@ -338,7 +339,8 @@ def test_pfp_signature_days_from_nato_and_partner_governments(store: Store) -> N
     2002, Bosnia and Herzegovina, Montenegro and Serbia 14 December 2006), the Secretary
     General's remarks (Malta 26 April 1995 and its return, endorsed on 3 April 2008), and the
     partners' ministries (Albania 23 February 1994, Georgia 23 March 1994, Slovenia 30 March
-    1994, Azerbaijan 4 May 1994, Austria 10 February 1995, Switzerland 11 December 1996; Latvia
+    1994, Azerbaijan 4 May 1994, Austria 10 February 1995, Switzerland 11 December 1996; Russia
+    22 June 1994 from Germany's Federal Agency for Civic Education and NATO's summary; Latvia
     February 1994 and North Macedonia November 1995, by month only)."""
     expected = {
         "albania": ("1994-02-23", "albania-mfa-relations-with-nato"),
@@ -346,6 +348,7 @@ def test_pfp_signature_days_from_nato_and_partner_governments(store: Store) -> N
         "georgia": ("1994-03-23", "georgia-mfa-nato-relations-2008"),
         "slovenia": ("1994-03-30", "slovenia-mission-nato-chronology"),
         "azerbaijan": ("1994-05-04", "azerbaijan-mfa-nato-pfp"),
+        "russia": ("1994-06-22", "bpb-chronicle-1994-01-10"),
         "austria": ("1995-02-10", "bundesheer-pfp-chronology-1998"),
         "north-macedonia": ("1995-11", "mod-mk-pfp"),
         "switzerland": ("1996-12-11", "admin-ch-pfp-review-1998"),
@@ -382,6 +385,9 @@ def test_pfp_signature_days_from_nato_and_partner_governments(store: Store) -> N
     # the Swiss day rests on the Federal Council's review of 1998 and the FDFA's
     # announcement of 6 December 1996; Malta's return also on NATO's news item
     assert found["switzerland"][1] == {"admin-ch-pfp-review-1998", "admin-ch-cotti-pfp-1996"}
+    # Russia accepted the Framework Document on 22 June 1994 (the German Federal Agency for
+    # Civic Education), the day of NATO's summary of conclusions on its signature
+    assert {"bpb-chronicle-1994-01-10", "nato-nac-russia-1994-06-22"} <= found["russia"][1]
     assert found["malta-2008"][1] == {"nato-sg-eapc-lunch-2008-04-03",
                                       "nato-malta-re-engages-pfp"}
     # each new source is a page of NATO or of a government, with its address and access date
@@ -396,7 +402,7 @@ def test_pfp_signature_days_from_nato_and_partner_governments(store: Store) -> N
                    "ald:withdrawnOn ?w }") == {"1996-10"}
     # partners whose day no page of NATO or of their government gave us keep their year
     years = _values(store, """SELECT ?d WHERE { VALUES ?n { id:nation\\/poland
-        id:nation\\/estonia id:nation\\/russia id:nation\\/belarus id:nation\\/sweden }
+        id:nation\\/estonia id:nation\\/belarus id:nation\\/sweden }
         ?m org:organization id:partnership\\/partnership-for-peace ; org:member ?n ;
            ald:startDate ?d }""")
     assert years == {"1994", "1995"}
