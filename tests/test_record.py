@@ -338,13 +338,15 @@ def test_pfp_signature_days_from_nato_and_partner_governments(store: Store) -> N
     releases (Ireland 1 December 1999, Croatia 25 May 2000 in Florence, Tajikistan 20 February
     2002, Bosnia and Herzegovina, Montenegro and Serbia 14 December 2006), the Secretary
     General's remarks (Malta 26 April 1995 and its return, endorsed on 3 April 2008), and the
-    partners' ministries (Albania 23 February 1994, Georgia 23 March 1994, Slovenia 30 March
+    partners' ministries (Albania 23 February 1994, Moldova 16 March 1994, Georgia 23 March
+    1994, Slovenia 30 March
     1994, Azerbaijan 4 May 1994, Austria 10 February 1995, Switzerland 11 December 1996; Russia
     22 June 1994 from Germany's Federal Agency for Civic Education and NATO's summary; Latvia
     February 1994 and North Macedonia November 1995, by month only)."""
     expected = {
         "albania": ("1994-02-23", "albania-mfa-relations-with-nato"),
         "latvia": ("1994-02", "saeima-latvia-and-nato"),
+        "moldova": ("1994-03-16", "moldova-mfa-pfp"),
         "georgia": ("1994-03-23", "georgia-mfa-nato-relations-2008"),
         "slovenia": ("1994-03-30", "slovenia-mission-nato-chronology"),
         "azerbaijan": ("1994-05-04", "azerbaijan-mfa-nato-pfp"),
