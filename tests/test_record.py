@@ -341,11 +341,12 @@ def test_pfp_signature_days_from_nato_and_partner_governments(store: Store) -> N
     partners' ministries (Albania 23 February 1994, Moldova 16 March 1994, Georgia 23 March
     1994, Slovenia 30 March
     1994, Azerbaijan 4 May 1994, Austria 10 February 1995, Switzerland 11 December 1996; Russia
-    22 June 1994 from Germany's Federal Agency for Civic Education and NATO's summary; Latvia
-    February 1994 and North Macedonia November 1995, by month only)."""
+    22 June 1994 from Germany's Federal Agency for Civic Education and NATO's summary; Hungary
+    and Latvia February 1994 and North Macedonia November 1995, by month only)."""
     expected = {
         "albania": ("1994-02-23", "albania-mfa-relations-with-nato"),
         "latvia": ("1994-02", "saeima-latvia-and-nato"),
+        "hungary": ("1994-02", "hungary-mfa-nato-relations"),
         "moldova": ("1994-03-16", "moldova-mfa-pfp"),
         "georgia": ("1994-03-23", "georgia-mfa-nato-relations-2008"),
         "slovenia": ("1994-03-30", "slovenia-mission-nato-chronology"),
