@@ -338,12 +338,14 @@ def test_pfp_signature_days_from_nato_and_partner_governments(store: Store) -> N
     releases (Ireland 1 December 1999, Croatia 25 May 2000 in Florence, Tajikistan 20 February
     2002, Bosnia and Herzegovina, Montenegro and Serbia 14 December 2006), the Secretary
     General's remarks (Malta 26 April 1995 and its return, endorsed on 3 April 2008), and the
-    partners' ministries (Albania 23 February 1994, Moldova 16 March 1994, Georgia 23 March
+    partners' ministries (Poland 2 February 1994, Albania 23 February 1994, Moldova 16 March
+    1994, Georgia 23 March
     1994, Slovenia 30 March
     1994, Azerbaijan 4 May 1994, Austria 10 February 1995, Switzerland 11 December 1996; Russia
     22 June 1994 from Germany's Federal Agency for Civic Education and NATO's summary; Hungary
     and Latvia February 1994 and North Macedonia November 1995, by month only)."""
     expected = {
+        "poland": ("1994-02-02", "mon-pl-nato-calendar"),
         "albania": ("1994-02-23", "albania-mfa-relations-with-nato"),
         "latvia": ("1994-02", "saeima-latvia-and-nato"),
         "hungary": ("1994-02", "hungary-mfa-nato-relations"),
@@ -404,7 +406,7 @@ def test_pfp_signature_days_from_nato_and_partner_governments(store: Store) -> N
     assert _values(store, "SELECT ?w WHERE { id:membership\\/partnership-for-peace-malta "
                    "ald:withdrawnOn ?w }") == {"1996-10"}
     # partners whose day no page of NATO or of their government gave us keep their year
-    years = _values(store, """SELECT ?d WHERE { VALUES ?n { id:nation\\/poland
+    years = _values(store, """SELECT ?d WHERE { VALUES ?n {
         id:nation\\/estonia id:nation\\/belarus id:nation\\/sweden }
         ?m org:organization id:partnership\\/partnership-for-peace ; org:member ?n ;
            ald:startDate ?d }""")
