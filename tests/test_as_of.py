@@ -47,10 +47,14 @@ def test_members_in_a_year_say_which_are_uncertain(client: TestClient) -> None:
 
 
 def test_a_day_inside_a_year_only_start_is_uncertain(client: TestClient) -> None:
+    # Belarus joined the Partnership for Peace in 1995 (a year, no day)
     path = "/doc/partnership/partnership-for-peace.html?as_of="
-    assert _rows(client, path + "1999-06-01")[ID + "nation/ireland"][5] == "uncertain"
-    assert _rows(client, path + "2000-01-01")[ID + "nation/ireland"][5] == "certain"
-    assert ID + "nation/ireland" not in _rows(client, path + "1998-12-31")
+    assert _rows(client, path + "1995-06-01")[ID + "nation/belarus"][5] == "uncertain"
+    assert _rows(client, path + "1996-01-01")[ID + "nation/belarus"][5] == "certain"
+    assert ID + "nation/belarus" not in _rows(client, path + "1994-12-31")
+    # Ireland signed the Framework Document on 1 December 1999 (NATO Update): a day
+    assert ID + "nation/ireland" not in _rows(client, path + "1999-11-30")
+    assert _rows(client, path + "1999-12-01")[ID + "nation/ireland"][5] == "certain"
 
 
 def test_a_nation_page_lists_its_alliances_and_designations(client: TestClient) -> None:
@@ -211,12 +215,15 @@ def test_the_timeline_has_a_bar_per_membership_with_an_accessible_name(
     titles = {b.get("data-relationship"): b.find("s:title", ns).text for b in bars}
     assert titles[ID + "membership/nato-czechia"] == (
         "Czechia: from 1999-03-12 (deposit of the instrument of accession), in force")
-    # a day-precise start: no pale part; Ireland's PfP start is a year: a pale part
+    # a day-precise start: no pale part; Belarus's PfP start is a year: a pale part
     assert not [r for r in bars[0].findall("s:rect", ns) if r.get("fill") == timeline.PALE]
     pfp = ET.fromstring(_svg(client, "/doc/partnership/partnership-for-peace.html"))
+    belarus = pfp.find(".//s:g[@data-relationship='" + ID
+                       + "membership/partnership-for-peace-belarus']", ns)
+    assert [r for r in belarus.findall("s:rect", ns) if r.get("fill") == timeline.PALE]
     ireland = pfp.find(".//s:g[@data-relationship='" + ID
                        + "membership/partnership-for-peace-ireland']", ns)
-    assert [r for r in ireland.findall("s:rect", ns) if r.get("fill") == timeline.PALE]
+    assert not [r for r in ireland.findall("s:rect", ns) if r.get("fill") == timeline.PALE]
     assert pfp.find(".//s:line[@id='timeline-as-of']", ns) is None
     dated = ET.fromstring(_svg(client, "/doc/alliance/nato.html?as_of=1999"))
     assert dated.find(".//s:line[@id='timeline-as-of']", ns) is not None

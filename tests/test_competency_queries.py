@@ -340,9 +340,9 @@ COMPETENCY_QUESTIONS = [
                         "algeria")),
             *(ID + "membership/istanbul-cooperation-initiative-" + n
               for n in ("kuwait", "bahrain", "qatar", "united-arab-emirates")),
-            # Malta joined the Partnership for Peace in April 1995, left in October 1996 and
-            # came back in April 2008 (NATO's news item on its return; it is not in the
-            # table of Framework Document signatures)
+            # Malta joined the Partnership for Peace on 26 April 1995, left in October 1996
+            # and came back on 3 April 2008 (NATO's news item on its return and the
+            # Secretary General's remarks of each day; it is not in the table of signatures)
             ID + "membership/partnership-for-peace-malta",
             ID + "membership/partnership-for-peace-malta-2008",
             # partners across the globe, from NATO's page on each: New Zealand 2001;
@@ -439,6 +439,9 @@ COMPETENCY_QUESTIONS = [
             # Cold Response 22 concluded on 1 April 2022 (DVIDS), against the Norwegian Armed
             # Forces' 31 March (issue 9, exercises3)
             ID + "source/dvids-cold-response-22-concludes",
+            # Kazakhstan joined the Partnership for Peace in 1995, says NATO's page on
+            # Kazakhstan; NATO's table of signatures, recorded, gives 1994
+            ID + "source/nato-relations-with-kazakhstan",
         }),
     ),
     Question(

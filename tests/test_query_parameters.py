@@ -58,13 +58,16 @@ def test_a_membership_ends_on_its_end_date(client: TestClient) -> None:
 def test_a_date_inside_a_year_only_start_is_uncertain(client: TestClient) -> None:
     pfp = ID + "partnership/partnership-for-peace"
 
-    def ireland(date: str) -> list[str]:
+    def status(label: str, date: str) -> list[str]:
         return [r["status"] for r in _rows(client, "members-as-of", organisation=pfp,
-                                           date=date) if r["label"] == "Ireland"]
+                                           date=date) if r["label"] == label]
 
-    assert ireland("1998-12-31") == []  # joined in 1999 (a year, no day)
-    assert ireland("1999-06-01") == ["uncertain"]
-    assert ireland("2000-01-01") == ["member"]
+    assert status("Belarus", "1994-12-31") == []  # joined in 1995 (a year, no day)
+    assert status("Belarus", "1995-06-01") == ["uncertain"]
+    assert status("Belarus", "1996-01-01") == ["member"]
+    # Ireland signed the Framework Document on 1 December 1999 (NATO Update): a day
+    assert status("Ireland", "1999-11-30") == []
+    assert status("Ireland", "1999-12-01") == ["member"]
 
 
 def test_a_nations_relationships_as_of_a_date(client: TestClient) -> None:

@@ -303,7 +303,8 @@ def test_partners_across_the_globe_and_malta_are_dated(store: Store) -> None:
     Iraq: partner status granted in 2011), its news item of 22 January 2021 (Colombia:
     an official partnership since May 2017), the declaration with Afghanistan of
     6 September 2006, and its news item on Malta's return to the Partnership for Peace
-    (Malta joined in April 1995). Japan's page says only "the early 1990s": undated.
+    (Malta joined in April 1995: on 26 April, by the Secretary General's remarks of that day;
+    back on 3 April 2008). Japan's page says only "the early 1990s": undated.
     """
     result = store.query(PREFIXES + """SELECT ?f ?n ?d ?note WHERE {
         VALUES ?f { id:partnership\\/nato-partners-across-the-globe
@@ -330,8 +331,8 @@ def test_partners_across_the_globe_and_malta_are_dated(store: Store) -> None:
         FILTER (?s != id:source\\/nato-partners-across-the-globe
                 && STRSTARTS(STR(?url), "https://www.nato.int/")) }"""))
     assert cited == {n for n, d in globe.items() if d is not None}
-    # Malta: joined April 1995, left ("suspended its participation") October 1996,
-    # back from April 2008: two memberships, so that views of 1997-2007 leave it out
+    # Malta: joined 26 April 1995, left ("suspended its participation") October 1996,
+    # back from 3 April 2008: two memberships, so that views of 1997-2007 leave it out
     spans = store.query(PREFIXES + """SELECT ?start ?end ?event WHERE {
         ?m org:member id:nation\\/malta ; org:organization id:partnership\\/partnership-for-peace ;
            ald:startDate ?start ; ald:startEvent ald:Joining .
@@ -339,7 +340,8 @@ def test_partners_across_the_globe_and_malta_are_dated(store: Store) -> None:
     assert isinstance(spans, ox.QuerySolutions)
     assert {(s["start"].value, s["end"].value if s["end"] is not None else None,
              s["event"].value.rsplit("#", 1)[1] if s["event"] is not None else None)
-            for s in spans} == {("1995-04", "1996-10", "Withdrawal"), ("2008-04", None, None)}
+            for s in spans} == {("1995-04-26", "1996-10", "Withdrawal"),
+                                ("2008-04-03", None, None)}
     assert any("suspended its participation" in note for _, n, _, note in rows
                if n == "malta" and note)
     assert _values(store, "SELECT ?m WHERE { ?m org:member id:nation\\/malta ; "
@@ -376,12 +378,110 @@ def test_pfp_signature_days_and_suspended_cooperation(store: Store) -> None:
         id:nation\\/belarus } ?m org:organization id:partnership\\/partnership-for-peace ;
         org:member ?n ; dcterms:source ?s }"""))
     assert {"nato-relations-with-russia", "hu-mod-nato-russia-2014", "nato-relations-with-belarus",
-            "nato-partnerships-2024", "nato-pfp-signatures"} == sources
+            "nato-partnerships-2024", "nato-pfp-signatures", "bpb-chronicle-1994-01-10",
+            "nato-nac-russia-1994-06-22"} == sources
     # neither is an end nor an ald:Suspension: NATO is not a member of the Partnership for Peace
     assert _values(store, """SELECT ?m WHERE { VALUES ?n { id:nation\\/russia
         id:nation\\/belarus } ?m org:organization id:partnership\\/partnership-for-peace ;
         org:member ?n . { ?m ald:suspendedBy ?x } UNION { ?m ald:endDate ?e } }""") == set()
 
+
+def test_pfp_signature_days_from_nato_and_partner_governments(store: Store) -> None:
+    """Issue 9 (pfp2): the day (or month) each partner joined the Partnership for Peace, where
+    a page of NATO's or of the partner's government dates it: NATO's news items and press
+    releases (Ireland 1 December 1999, Croatia 25 May 2000 in Florence, Tajikistan 20 February
+    2002, Bosnia and Herzegovina, Montenegro and Serbia 14 December 2006), the Secretary
+    General's remarks (Malta 26 April 1995 and its return, endorsed on 3 April 2008), and the
+    partners' ministries (Poland 2 February 1994, Albania 23 February 1994, Moldova 16 March
+    1994, Georgia 23 March
+    1994, Slovenia 30 March
+    1994, Azerbaijan 4 May 1994, Austria 10 February 1995, Switzerland 11 December 1996; Russia
+    22 June 1994 from Germany's Federal Agency for Civic Education and NATO's summary; Hungary
+    and Latvia February 1994 and North Macedonia November 1995, by month only)."""
+    expected = {
+        "poland": ("1994-02-02", "mon-pl-nato-calendar"),
+        "albania": ("1994-02-23", "albania-mfa-relations-with-nato"),
+        "latvia": ("1994-02", "saeima-latvia-and-nato"),
+        "hungary": ("1994-02", "hungary-mfa-nato-relations"),
+        "moldova": ("1994-03-16", "moldova-mfa-pfp"),
+        "georgia": ("1994-03-23", "georgia-mfa-nato-relations-2008"),
+        "slovenia": ("1994-03-30", "slovenia-mission-nato-chronology"),
+        "azerbaijan": ("1994-05-04", "azerbaijan-mfa-nato-pfp"),
+        "russia": ("1994-06-22", "bpb-chronicle-1994-01-10"),
+        "austria": ("1995-02-10", "bundesheer-pfp-chronology-1998"),
+        "north-macedonia": ("1995-11", "mod-mk-pfp"),
+        "switzerland": ("1996-12-11", "admin-ch-pfp-review-1998"),
+        "ireland": ("1999-12-01", "nato-update-1999-12-01-ireland"),
+        "croatia": ("2000-05-25", "nato-eapc-florence-2000-05-25"),
+        "tajikistan": ("2002-02-20", "nato-tajikistan-pfp-2002"),
+        "bosnia-and-herzegovina": ("2006-12-14", "nato-update-2006-12-14-pfp"),
+        "montenegro": ("2006-12-14", "nato-update-2006-12-14-pfp"),
+        "serbia": ("2006-12-14", "nato-update-2006-12-14-pfp"),
+        "malta": ("1995-04-26", "nato-sg-remarks-malta-1995"),
+        "malta-2008": ("2008-04-03", "nato-sg-eapc-lunch-2008-04-03"),
+    }
+    result = store.query(PREFIXES + """PREFIX time: <http://www.w3.org/2006/time#>
+        SELECT ?m ?d ?dt ?b ?cs WHERE {
+        ?m org:organization id:partnership\\/partnership-for-peace ; ald:startDate ?d ;
+           ald:startEvent ald:Joining ; org:memberDuring/time:hasBeginning ?b .
+        BIND (DATATYPE(?d) AS ?dt)
+        ?c a ald:Claim ; ald:claimSubject ?m ; ald:claimPredicate ald:startDate ;
+           ald:claimObject ?b ; ald:claimStatus ald:RecordedFact ; dcterms:source ?cs .
+        ?m dcterms:source ?cs }""")
+    assert isinstance(result, ox.QuerySolutions)
+    found: dict[str, tuple[str, set[str]]] = {}
+    for r in result:
+        slug = r["m"].value.rsplit("/", 1)[1].removeprefix("partnership-for-peace-")
+        # the interval begins at the calendar instant of the written date, at its precision
+        assert r["b"].value.rsplit("/", 1)[1] == r["d"].value
+        kind = r["dt"].value.rsplit("#", 1)[1]
+        if slug in expected:
+            assert kind == ("gYearMonth" if len(r["d"].value) == 7 else "date")
+        found.setdefault(slug, (r["d"].value, set()))[1].add(r["cs"].value.rsplit("/", 1)[1])
+    dated = {s: v for s, v in found.items() if s in expected}
+    assert {s: d for s, (d, _) in dated.items()} == {s: d for s, (d, _) in expected.items()}
+    assert all(expected[s][1] in srcs for s, (_, srcs) in dated.items())
+    # the Swiss day rests on the Federal Council's review of 1998 and the FDFA's
+    # announcement of 6 December 1996; Malta's return also on NATO's news item
+    assert found["switzerland"][1] == {"admin-ch-pfp-review-1998", "admin-ch-cotti-pfp-1996"}
+    # Russia accepted the Framework Document on 22 June 1994 (the German Federal Agency for
+    # Civic Education), the day of NATO's summary of conclusions on its signature
+    assert {"bpb-chronicle-1994-01-10", "nato-nac-russia-1994-06-22"} <= found["russia"][1]
+    assert found["malta-2008"][1] == {"nato-sg-eapc-lunch-2008-04-03",
+                                      "nato-malta-re-engages-pfp"}
+    # each new source is a page of NATO or of a government, with its address and access date
+    urls = _values(store, """SELECT ?u WHERE { VALUES ?s {
+        id:source\\/nato-update-2006-12-14-pfp id:source\\/nato-update-1999-12-01-ireland
+        id:source\\/nato-eapc-florence-2000-05-25 id:source\\/nato-tajikistan-pfp-2002
+        id:source\\/nato-sg-remarks-malta-1995 id:source\\/nato-sg-eapc-lunch-2008-04-03 }
+        ?s schema:url ?u ; ald:accessedOn "2026-12-02"^^xsd:date }""")
+    assert len(urls) == 6 and all("www.nato.int/" in u for u in urls)
+    # Malta's departure keeps its month: no page of NATO's or Malta's gives the day
+    assert _values(store, "SELECT ?w WHERE { id:membership\\/partnership-for-peace-malta "
+                   "ald:withdrawnOn ?w }") == {"1996-10"}
+    # partners whose day no page of NATO or of their government gave us keep their year
+    years = _values(store, """SELECT ?d WHERE { VALUES ?n {
+        id:nation\\/estonia id:nation\\/belarus id:nation\\/sweden }
+        ?m org:organization id:partnership\\/partnership-for-peace ; org:member ?n ;
+           ald:startDate ?d }""")
+    assert years == {"1994", "1995"}
+
+
+def test_kazakhstan_pfp_year_is_disputed_by_nato_s_own_page(store: Store) -> None:
+    """NATO's table of signatures gives 1994 (recorded); NATO's page on its relations with
+    Kazakhstan (2017, 2022) says Kazakhstan joined the Partnership for Peace in 1995: kept as
+    an attributed claim that contradicts the recorded one."""
+    result = store.query(PREFIXES + """SELECT ?o ?status ?src ?other WHERE {
+        ?c ald:claimSubject id:membership\\/partnership-for-peace-kazakhstan ;
+           ald:claimPredicate ald:startDate ; ald:claimObject ?o ; ald:claimStatus ?status ;
+           dcterms:source ?src ; ald:contradicts ?other }""")
+    assert isinstance(result, ox.QuerySolutions)
+    assert {(r["o"].value.rsplit("/", 1)[1], r["status"].value.rsplit("#", 1)[1],
+             r["src"].value.rsplit("/", 1)[1]) for r in result} == {
+        ("1994", "RecordedFact", "nato-pfp-signatures"),
+        ("1995", "DisputedClaim", "nato-relations-with-kazakhstan")}
+    assert _values(store, "SELECT ?d WHERE { id:membership\\/partnership-for-peace-kazakhstan "
+                   "ald:startDate ?d }") == {"1994"}
 
 def test_edca_sites(store: Store) -> None:
     by_date: dict[str, set[str]] = {}
