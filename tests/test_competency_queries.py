@@ -79,6 +79,12 @@ SPP_PAIRS = (
     # third round: 2022-2024
     "vermont-austria", "north-carolina-zambia", "guam-palau", "west-virginia-gabon",
     "nevada-samoa",
+    # fourth round: Haiti 2012, Cabo Verde 2022, Norway and Cyprus 2023, and Florida's
+    # partnership with the Regional Security System's members, 2006
+    "louisiana-haiti", "new-hampshire-cape-verde", "minnesota-norway", "new-jersey-cyprus",
+    "florida-antigua-and-barbuda", "florida-barbados", "florida-dominica", "florida-grenada",
+    "florida-saint-kitts-and-nevis", "florida-saint-lucia",
+    "florida-saint-vincent-and-the-grenadines",
 )
 
 #: Major non-NATO ally designations dated 1996 or later, other than Jordan's and the
@@ -431,6 +437,10 @@ COMPETENCY_QUESTIONS = [
             ID + "source/nato-warsaw-pact-study",
             # the Korea treaty's entry into force on 18 November 1954
             ID + "source/wikipedia-us-korea-treaty",
+            # Louisiana and Haiti partnered "since 2010" (a later Louisiana Guard story) and
+            # Cabo Verde first paired with New Hampshire "in 2021" (DVIDS, 2024)
+            ID + "source/lang-louisiana-haiti-2015",
+            ID + "source/dvids-new-hampshire-cabo-verde-2024",
         }),
     ),
     Question(

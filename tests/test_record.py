@@ -348,7 +348,7 @@ def test_edca_sites(store: Store) -> None:
 def test_state_partnerships_cover_the_article_s_regions(store: Store) -> None:
     pairs = _slugs(_values(store, "SELECT ?p WHERE { ?p a ald:StatePartnership ; ald:inProgramme "
                            "id:partnership\\/state-partnership-program }"))
-    assert len(pairs) == 40 + 28 + 5
+    assert len(pairs) == 40 + 28 + 5 + 11
     # Africa, where the article says the programme plays a significant role
     assert {"utah-morocco", "california-nigeria", "vermont-senegal", "wyoming-tunisia"} <= pairs
     assert {"hawaii-philippines", "washington-thailand", "illinois-poland",
@@ -395,7 +395,7 @@ def test_state_partnerships_added_for_issue_9(store: Store) -> None:
         "west-virginia-qatar": "2018-04",
     }
     assert {p: start.get(p) for p in added} == added
-    assert len(start) == 18 + len(added) + 28 + 5
+    assert len(start) == 18 + len(added) + 28 + 5 + 11
 
 
 def test_state_partnerships_added_in_the_second_round(store: Store) -> None:
@@ -457,7 +457,59 @@ def test_state_partnerships_added_in_the_second_round(store: Store) -> None:
         ald:claimPredicate ald:startDate . ?p a ald:StatePartnership }""")
     assert _slugs(claimed) == {"south-carolina-colombia", "rhode-island-bahamas",
                                "new-york-brazil", "arizona-oman", "north-carolina-zambia",
-                               "nevada-samoa"}
+                               "nevada-samoa",
+                               # fourth round (see the test below)
+                               "louisiana-haiti", "new-hampshire-cape-verde",
+                               "minnesota-norway", "new-jersey-cyprus"}
+
+
+RSS_MEMBERS = {
+    # the Regional Security System members the Florida National Guard names (DVIDS, 2023)
+    "antigua-and-barbuda": "Q781", "barbados": "Q244", "dominica": "Q784", "grenada": "Q769",
+    "saint-kitts-and-nevis": "Q763", "saint-lucia": "Q760",
+    "saint-vincent-and-the-grenadines": "Q757",
+}
+
+
+def test_state_partnerships_added_in_the_fourth_round(store: Store) -> None:
+    """Issue 9, fourth round: each pair and its start, at the precision its official page gives;
+    where official pages disagree, the other date is kept as a disputed claim with its source."""
+    result = store.query(PREFIXES + "SELECT ?p ?d WHERE { ?p a ald:StatePartnership ; "
+                         "ald:startDate ?d }")
+    assert isinstance(result, ox.QuerySolutions)
+    start = {row["p"].value.rsplit("/", 1)[1]:
+             (row["d"].value, row["d"].datatype.value.rsplit("#")[1]) for row in result}
+    added = {
+        # the ceremony in Haiti (Louisiana National Guard; the year from the DoD's AFPS)
+        "louisiana-haiti": ("2012-01-18", "date"),
+        # the month the relationship began (National Guard Bureau; New Hampshire Guard)
+        "new-hampshire-cape-verde": ("2022-02", "gYearMonth"),
+        # the signing in Trondheim (DVIDS)
+        "minnesota-norway": ("2023-02-15", "date"),
+        # formalized at two signings in 2023, 30 March and 21 July (DVIDS): the year
+        "new-jersey-cyprus": ("2023", "gYear"),
+        # Florida's partnership with Guyana widened to the Regional Security System in 2006
+        **{"florida-" + n: ("2006", "gYear") for n in RSS_MEMBERS},
+    }
+    assert {p: start.get(p) for p in added} == added
+    # the other dates the official pages give are attributed, disputed claims
+    disputed = store.query(PREFIXES + "SELECT ?p ?d ?s WHERE { ?c a ald:Claim ; "
+                           "ald:claimSubject ?p ; ald:claimPredicate ald:startDate ; "
+                           "ald:claimStatus ald:DisputedClaim ; dcterms:date ?d ; "
+                           "dcterms:source ?s . ?p a ald:StatePartnership }")
+    assert isinstance(disputed, ox.QuerySolutions)
+    assert {(r["p"].value.rsplit("/", 1)[1], r["d"].value, r["s"].value.rsplit("/", 1)[1])
+            for r in disputed} == {
+        ("louisiana-haiti", "2010", "lang-louisiana-haiti-2015"),
+        ("new-hampshire-cape-verde", "2021", "dvids-new-hampshire-cabo-verde-2024"),
+    }
+    # the partners added with them carry the Wikidata ids two country lists agree on
+    mapped = store.query(PREFIXES + "SELECT ?n ?q WHERE { ?p a ald:StatePartnership ; "
+                         "ald:partnerNation ?n . ?n skos:exactMatch ?q }")
+    assert isinstance(mapped, ox.QuerySolutions)
+    ids = {r["n"].value.rsplit("/", 1)[1]: r["q"].value.rsplit("/", 1)[1] for r in mapped}
+    assert {n: ids.get(n) for n in RSS_MEMBERS} == RSS_MEMBERS
+    assert ids.get("cyprus") == "Q229"
 
 
 def test_successor_states(store: Store) -> None:
