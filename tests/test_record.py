@@ -439,7 +439,8 @@ def test_state_partnerships_added_in_the_second_round(store: Store) -> None:
         "north-carolina-zambia": ("2024-04-26", "date"),
         "guam-palau": ("2024-04-29", "date"),
         "west-virginia-gabon": ("2024-11", "gYearMonth"),
-        "nevada-samoa": ("2023", "gYear"),
+        # the day from the Bureau's article, the year from the Nevada Guard (fourth round)
+        "nevada-samoa": ("2023-07-06", "date"),
     }
     assert {p: start.get(p) for p in added} == added
     # Oklahoma-Azerbaijan, Alabama-Romania, Texas-Chile and Virginia-Tajikistan stay out (README)
