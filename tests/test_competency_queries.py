@@ -441,6 +441,9 @@ COMPETENCY_QUESTIONS = [
             # Cabo Verde first paired with New Hampshire "in 2021" (DVIDS, 2024)
             ID + "source/lang-louisiana-haiti-2015",
             ID + "source/dvids-new-hampshire-cabo-verde-2024",
+            # Serbia's Ministry of Defence: cooperation with Ohio officially began in
+            # September 2007
+            ID + "source/mod-serbia-state-partnership",
         }),
     ),
     Question(

@@ -381,7 +381,9 @@ def test_state_partnerships_added_for_issue_9(store: Store) -> None:
         "new-jersey-albania": "2001-09-21",
         "kansas-armenia": "2003",
         "maryland-bosnia-and-herzegovina": "2003",
-        "ohio-serbia": "2006",
+        # announced in Columbus on 8 September 2006 (the Bureau; dated to the day in the
+        # fourth round)
+        "ohio-serbia": "2006-09-08",
         "maine-montenegro": "2006-12-07",
         # the Indo-Pacific
         "oregon-bangladesh": "2008",
@@ -406,7 +408,8 @@ def test_state_partnerships_added_in_the_second_round(store: Store) -> None:
     start = {row["p"].value.rsplit("/", 1)[1]:
              (row["d"].value, row["d"].datatype.value.rsplit("#")[1]) for row in result}
     added = {
-        "iowa-kosovo": ("2011", "gYear"),
+        # the month of the announcement (dated to the month in the fourth round)
+        "iowa-kosovo": ("2011-03", "gYearMonth"),
         "arizona-kazakhstan": ("1993", "gYear"),
         "idaho-cambodia": ("2009", "gYear"),
         "nevada-tonga": ("2014-04-11", "date"),
@@ -461,7 +464,7 @@ def test_state_partnerships_added_in_the_second_round(store: Store) -> None:
                                "nevada-samoa",
                                # fourth round (see the test below)
                                "louisiana-haiti", "new-hampshire-cape-verde",
-                               "minnesota-norway", "new-jersey-cyprus"}
+                               "minnesota-norway", "new-jersey-cyprus", "ohio-serbia"}
 
 
 RSS_MEMBERS = {
@@ -503,6 +506,9 @@ def test_state_partnerships_added_in_the_fourth_round(store: Store) -> None:
             for r in disputed} == {
         ("louisiana-haiti", "2010", "lang-louisiana-haiti-2015"),
         ("new-hampshire-cape-verde", "2021", "dvids-new-hampshire-cabo-verde-2024"),
+        # Serbia's Ministry of Defence: defence cooperation officially began with a visit
+        # in September 2007 (the Bureau: announced in Columbus on 8 September 2006)
+        ("ohio-serbia", "2007-09", "mod-serbia-state-partnership"),
     }
     # the partners added with them carry the Wikidata ids two country lists agree on
     mapped = store.query(PREFIXES + "SELECT ?n ?q WHERE { ?p a ald:StatePartnership ; "
