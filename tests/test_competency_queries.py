@@ -444,6 +444,8 @@ COMPETENCY_QUESTIONS = [
             # Serbia's Ministry of Defence: cooperation with Ohio officially began in
             # September 2007
             ID + "source/mod-serbia-state-partnership",
+            # Michigan-Liberia inaugurated on 27 October 2010 (U.S. Africa Command)
+            ID + "source/ngb-michigan-liberia-2010",
         }),
     ),
     Question(

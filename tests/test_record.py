@@ -464,7 +464,8 @@ def test_state_partnerships_added_in_the_second_round(store: Store) -> None:
                                "nevada-samoa",
                                # fourth round (see the test below)
                                "louisiana-haiti", "new-hampshire-cape-verde",
-                               "minnesota-norway", "new-jersey-cyprus", "ohio-serbia"}
+                               "minnesota-norway", "new-jersey-cyprus", "ohio-serbia",
+                               "michigan-liberia"}
 
 
 RSS_MEMBERS = {
@@ -509,6 +510,8 @@ def test_state_partnerships_added_in_the_fourth_round(store: Store) -> None:
         # Serbia's Ministry of Defence: defence cooperation officially began with a visit
         # in September 2007 (the Bureau: announced in Columbus on 8 September 2006)
         ("ohio-serbia", "2007-09", "mod-serbia-state-partnership"),
+        # inaugurated in Monrovia on 27 October 2010 (AFRICOM; the Bureau's list: 2009)
+        ("michigan-liberia", "2010-10-27", "ngb-michigan-liberia-2010"),
     }
     # the partners added with them carry the Wikidata ids two country lists agree on
     mapped = store.query(PREFIXES + "SELECT ?n ?q WHERE { ?p a ald:StatePartnership ; "
