@@ -84,7 +84,7 @@ SPP_PAIRS = (
     "louisiana-haiti", "new-hampshire-cape-verde", "minnesota-norway", "new-jersey-cyprus",
     "florida-antigua-and-barbuda", "florida-barbados", "florida-dominica", "florida-grenada",
     "florida-saint-kitts-and-nevis", "florida-saint-lucia",
-    "florida-saint-vincent-and-the-grenadines",
+    "florida-saint-vincent-and-the-grenadines", "virginia-tajikistan",
 )
 
 #: Major non-NATO ally designations dated 1996 or later, other than Jordan's and the
@@ -446,6 +446,8 @@ COMPETENCY_QUESTIONS = [
             ID + "source/mod-serbia-state-partnership",
             # Michigan-Liberia inaugurated on 27 October 2010 (U.S. Africa Command)
             ID + "source/ngb-michigan-liberia-2010",
+            # Virginia and Tajikistan "became partners in 2004" (the Bureau, 2010)
+            ID + "source/ngb-virginia-tajikistan-2010",
         }),
     ),
     Question(
