@@ -84,7 +84,7 @@ SPP_PAIRS = (
     "louisiana-haiti", "new-hampshire-cape-verde", "minnesota-norway", "new-jersey-cyprus",
     "florida-antigua-and-barbuda", "florida-barbados", "florida-dominica", "florida-grenada",
     "florida-saint-kitts-and-nevis", "florida-saint-lucia",
-    "florida-saint-vincent-and-the-grenadines", "virginia-tajikistan",
+    "florida-saint-vincent-and-the-grenadines", "virginia-tajikistan", "colorado-slovenia",
 )
 
 #: Major non-NATO ally designations dated 1996 or later, other than Jordan's and the
@@ -448,6 +448,8 @@ COMPETENCY_QUESTIONS = [
             ID + "source/ngb-michigan-liberia-2010",
             # Virginia and Tajikistan "became partners in 2004" (the Bureau, 2010)
             ID + "source/ngb-virginia-tajikistan-2010",
+            # Colorado's partnership with Slovenia "began in 1994" (the Bureau, 2013)
+            ID + "source/ngb-colorado-slovenia-2013",
         }),
     ),
     Question(

@@ -348,7 +348,7 @@ def test_edca_sites(store: Store) -> None:
 def test_state_partnerships_cover_the_article_s_regions(store: Store) -> None:
     pairs = _slugs(_values(store, "SELECT ?p WHERE { ?p a ald:StatePartnership ; ald:inProgramme "
                            "id:partnership\\/state-partnership-program }"))
-    assert len(pairs) == 40 + 28 + 5 + 12
+    assert len(pairs) == 40 + 28 + 5 + 13
     # Africa, where the article says the programme plays a significant role
     assert {"utah-morocco", "california-nigeria", "vermont-senegal", "wyoming-tunisia"} <= pairs
     assert {"hawaii-philippines", "washington-thailand", "illinois-poland",
@@ -397,7 +397,7 @@ def test_state_partnerships_added_for_issue_9(store: Store) -> None:
         "west-virginia-qatar": "2018-04",
     }
     assert {p: start.get(p) for p in added} == added
-    assert len(start) == 18 + len(added) + 28 + 5 + 12
+    assert len(start) == 18 + len(added) + 28 + 5 + 13
 
 
 def test_state_partnerships_added_in_the_second_round(store: Store) -> None:
@@ -466,7 +466,7 @@ def test_state_partnerships_added_in_the_second_round(store: Store) -> None:
                                # fourth round (see the test below)
                                "louisiana-haiti", "new-hampshire-cape-verde",
                                "minnesota-norway", "new-jersey-cyprus", "ohio-serbia",
-                               "michigan-liberia", "virginia-tajikistan"}
+                               "michigan-liberia", "virginia-tajikistan", "colorado-slovenia"}
 
 
 RSS_MEMBERS = {
@@ -499,6 +499,9 @@ def test_state_partnerships_added_in_the_fourth_round(store: Store) -> None:
         # formally established in June 2003 (the Virginia Guard); the Bureau's article of May
         # 2024: partners since 2003, the 20th anniversary of the formal partnership in July 2023
         "virginia-tajikistan": ("2003-06", "gYearMonth"),
+        # late 1993 (the Bureau, 2014); dating back to 1993, 30 years marked in July 2023
+        # (the Government of Slovenia)
+        "colorado-slovenia": ("1993", "gYear"),
     }
     assert {p: start.get(p) for p in added} == added
     # the other dates the official pages give are attributed, disputed claims
@@ -518,6 +521,8 @@ def test_state_partnerships_added_in_the_fourth_round(store: Store) -> None:
         ("michigan-liberia", "2010-10-27", "ngb-michigan-liberia-2010"),
         # the Bureau in 2010: partners since 2004
         ("virginia-tajikistan", "2004", "ngb-virginia-tajikistan-2010"),
+        # the Bureau in 2013: began in 1994
+        ("colorado-slovenia", "1994", "ngb-colorado-slovenia-2013"),
     }
     # the partners added with them carry the Wikidata ids two country lists agree on
     mapped = store.query(PREFIXES + "SELECT ?n ?q WHERE { ?p a ald:StatePartnership ; "
