@@ -85,6 +85,7 @@ SPP_PAIRS = (
     "florida-antigua-and-barbuda", "florida-barbados", "florida-dominica", "florida-grenada",
     "florida-saint-kitts-and-nevis", "florida-saint-lucia",
     "florida-saint-vincent-and-the-grenadines", "virginia-tajikistan", "colorado-slovenia",
+    "montana-kyrgyzstan",
 )
 
 #: Major non-NATO ally designations dated 1996 or later, other than Jordan's and the

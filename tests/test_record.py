@@ -348,7 +348,7 @@ def test_edca_sites(store: Store) -> None:
 def test_state_partnerships_cover_the_article_s_regions(store: Store) -> None:
     pairs = _slugs(_values(store, "SELECT ?p WHERE { ?p a ald:StatePartnership ; ald:inProgramme "
                            "id:partnership\\/state-partnership-program }"))
-    assert len(pairs) == 40 + 28 + 5 + 13
+    assert len(pairs) == 40 + 28 + 5 + 14
     # Africa, where the article says the programme plays a significant role
     assert {"utah-morocco", "california-nigeria", "vermont-senegal", "wyoming-tunisia"} <= pairs
     assert {"hawaii-philippines", "washington-thailand", "illinois-poland",
@@ -397,7 +397,7 @@ def test_state_partnerships_added_for_issue_9(store: Store) -> None:
         "west-virginia-qatar": "2018-04",
     }
     assert {p: start.get(p) for p in added} == added
-    assert len(start) == 18 + len(added) + 28 + 5 + 13
+    assert len(start) == 18 + len(added) + 28 + 5 + 14
 
 
 def test_state_partnerships_added_in_the_second_round(store: Store) -> None:
@@ -502,6 +502,8 @@ def test_state_partnerships_added_in_the_fourth_round(store: Store) -> None:
         # late 1993 (the Bureau, 2014); dating back to 1993, 30 years marked in July 2023
         # (the Government of Slovenia)
         "colorado-slovenia": ("1993", "gYear"),
+        # three years after Arizona-Kazakhstan (1993): the DoD's American Forces Press Service
+        "montana-kyrgyzstan": ("1996", "gYear"),
     }
     assert {p: start.get(p) for p in added} == added
     # the other dates the official pages give are attributed, disputed claims
@@ -531,6 +533,9 @@ def test_state_partnerships_added_in_the_fourth_round(store: Store) -> None:
     ids = {r["n"].value.rsplit("/", 1)[1]: r["q"].value.rsplit("/", 1)[1] for r in mapped}
     assert {n: ids.get(n) for n in RSS_MEMBERS} == RSS_MEMBERS
     assert ids.get("cyprus") == "Q229"
+    # Montana, the state added with them, has the id two lists of U.S. states agree on
+    assert _values(store, "SELECT ?q WHERE { id:state\\/montana skos:exactMatch ?q }") == {
+        "http://www.wikidata.org/entity/Q1212"}
 
 
 def test_successor_states(store: Store) -> None:
