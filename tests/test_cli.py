@@ -189,8 +189,9 @@ def test_stats_counts(run_cli) -> None:
     # Papua New Guinea, Cambodia, Nicaragua, Ecuador, Belize, Jamaica, Suriname, Guyana, Rwanda,
     # Niger, Benin, Togo, Burkina Faso, Kosovo and Oman) + Zambia, Palau, Gabon and Samoa
     # + seven participants of African Lion 25 (Cameroon, Cape Verde, Chad, Cote d'Ivoire,
-    # Guinea-Bissau, Libya and The Gambia; DVIDS)
-    assert "https://w3id.org/alliance-ld/ontology#Nation: 133" in out
+    # Guinea-Bissau, Libya and The Gambia; DVIDS) + Cyprus and the seven members of the
+    # Regional Security System (State Partnership Program partners of New Jersey and Florida)
+    assert "https://w3id.org/alliance-ld/ontology#Nation: 141" in out
     assert "https://w3id.org/alliance-ld/ontology#Alliance: 9" in out
 
 

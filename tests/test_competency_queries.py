@@ -79,6 +79,13 @@ SPP_PAIRS = (
     # third round: 2022-2024
     "vermont-austria", "north-carolina-zambia", "guam-palau", "west-virginia-gabon",
     "nevada-samoa",
+    # fourth round: Haiti 2012, Cabo Verde 2022, Norway and Cyprus 2023, and Florida's
+    # partnership with the Regional Security System's members, 2006
+    "louisiana-haiti", "new-hampshire-cape-verde", "minnesota-norway", "new-jersey-cyprus",
+    "florida-antigua-and-barbuda", "florida-barbados", "florida-dominica", "florida-grenada",
+    "florida-saint-kitts-and-nevis", "florida-saint-lucia",
+    "florida-saint-vincent-and-the-grenadines", "virginia-tajikistan", "colorado-slovenia",
+    "montana-kyrgyzstan",
 )
 
 #: Major non-NATO ally designations dated 1996 or later, other than Jordan's and the
@@ -442,6 +449,19 @@ COMPETENCY_QUESTIONS = [
             # Kazakhstan joined the Partnership for Peace in 1995, says NATO's page on
             # Kazakhstan; NATO's table of signatures, recorded, gives 1994
             ID + "source/nato-relations-with-kazakhstan",
+            # Louisiana and Haiti partnered "since 2010" (a later Louisiana Guard story) and
+            # Cabo Verde first paired with New Hampshire "in 2021" (DVIDS, 2024)
+            ID + "source/lang-louisiana-haiti-2015",
+            ID + "source/dvids-new-hampshire-cabo-verde-2024",
+            # Serbia's Ministry of Defence: cooperation with Ohio officially began in
+            # September 2007
+            ID + "source/mod-serbia-state-partnership",
+            # Michigan-Liberia inaugurated on 27 October 2010 (U.S. Africa Command)
+            ID + "source/ngb-michigan-liberia-2010",
+            # Virginia and Tajikistan "became partners in 2004" (the Bureau, 2010)
+            ID + "source/ngb-virginia-tajikistan-2010",
+            # Colorado's partnership with Slovenia "began in 1994" (the Bureau, 2013)
+            ID + "source/ngb-colorado-slovenia-2013",
         }),
     ),
     Question(

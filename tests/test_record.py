@@ -502,7 +502,7 @@ def test_edca_sites(store: Store) -> None:
 def test_state_partnerships_cover_the_article_s_regions(store: Store) -> None:
     pairs = _slugs(_values(store, "SELECT ?p WHERE { ?p a ald:StatePartnership ; ald:inProgramme "
                            "id:partnership\\/state-partnership-program }"))
-    assert len(pairs) == 40 + 28 + 5
+    assert len(pairs) == 40 + 28 + 5 + 14
     # Africa, where the article says the programme plays a significant role
     assert {"utah-morocco", "california-nigeria", "vermont-senegal", "wyoming-tunisia"} <= pairs
     assert {"hawaii-philippines", "washington-thailand", "illinois-poland",
@@ -535,7 +535,9 @@ def test_state_partnerships_added_for_issue_9(store: Store) -> None:
         "new-jersey-albania": "2001-09-21",
         "kansas-armenia": "2003",
         "maryland-bosnia-and-herzegovina": "2003",
-        "ohio-serbia": "2006",
+        # announced in Columbus on 8 September 2006 (the Bureau; dated to the day in the
+        # fourth round)
+        "ohio-serbia": "2006-09-08",
         "maine-montenegro": "2006-12-07",
         # the Indo-Pacific
         "oregon-bangladesh": "2008",
@@ -549,7 +551,7 @@ def test_state_partnerships_added_for_issue_9(store: Store) -> None:
         "west-virginia-qatar": "2018-04",
     }
     assert {p: start.get(p) for p in added} == added
-    assert len(start) == 18 + len(added) + 28 + 5
+    assert len(start) == 18 + len(added) + 28 + 5 + 14
 
 
 def test_state_partnerships_added_in_the_second_round(store: Store) -> None:
@@ -560,7 +562,8 @@ def test_state_partnerships_added_in_the_second_round(store: Store) -> None:
     start = {row["p"].value.rsplit("/", 1)[1]:
              (row["d"].value, row["d"].datatype.value.rsplit("#")[1]) for row in result}
     added = {
-        "iowa-kosovo": ("2011", "gYear"),
+        # the month of the announcement (dated to the month in the fourth round)
+        "iowa-kosovo": ("2011-03", "gYearMonth"),
         "arizona-kazakhstan": ("1993", "gYear"),
         "idaho-cambodia": ("2009", "gYear"),
         "nevada-tonga": ("2014-04-11", "date"),
@@ -593,11 +596,13 @@ def test_state_partnerships_added_in_the_second_round(store: Store) -> None:
         "north-carolina-zambia": ("2024-04-26", "date"),
         "guam-palau": ("2024-04-29", "date"),
         "west-virginia-gabon": ("2024-11", "gYearMonth"),
-        "nevada-samoa": ("2023", "gYear"),
+        # the day from the Bureau's article, the year from the Nevada Guard (fourth round)
+        "nevada-samoa": ("2023-07-06", "date"),
     }
     assert {p: start.get(p) for p in added} == added
-    # Oklahoma-Azerbaijan, Alabama-Romania, Texas-Chile and Virginia-Tajikistan stay out (README)
-    left_out = {"oklahoma-azerbaijan", "alabama-romania", "texas-chile", "virginia-tajikistan"}
+    # Oklahoma-Azerbaijan, Alabama-Romania and Texas-Chile stay out (README); Virginia-Tajikistan
+    # is recorded since the fourth round (the test below)
+    left_out = {"oklahoma-azerbaijan", "alabama-romania", "texas-chile"}
     assert not left_out & set(start)
     # the partners added with them carry their Wikidata ids
     mapped = store.query(PREFIXES + "SELECT ?n ?q WHERE { VALUES ?n { id:nation\\/tonga "
@@ -611,7 +616,80 @@ def test_state_partnerships_added_in_the_second_round(store: Store) -> None:
         ald:claimPredicate ald:startDate . ?p a ald:StatePartnership }""")
     assert _slugs(claimed) == {"south-carolina-colombia", "rhode-island-bahamas",
                                "new-york-brazil", "arizona-oman", "north-carolina-zambia",
-                               "nevada-samoa"}
+                               "nevada-samoa",
+                               # fourth round (see the test below)
+                               "louisiana-haiti", "new-hampshire-cape-verde",
+                               "minnesota-norway", "new-jersey-cyprus", "ohio-serbia",
+                               "michigan-liberia", "virginia-tajikistan", "colorado-slovenia"}
+
+
+RSS_MEMBERS = {
+    # the Regional Security System members the Florida National Guard names (DVIDS, 2023)
+    "antigua-and-barbuda": "Q781", "barbados": "Q244", "dominica": "Q784", "grenada": "Q769",
+    "saint-kitts-and-nevis": "Q763", "saint-lucia": "Q760",
+    "saint-vincent-and-the-grenadines": "Q757",
+}
+
+
+def test_state_partnerships_added_in_the_fourth_round(store: Store) -> None:
+    """Issue 9, fourth round: each pair and its start, at the precision its official page gives;
+    where official pages disagree, the other date is kept as a disputed claim with its source."""
+    result = store.query(PREFIXES + "SELECT ?p ?d WHERE { ?p a ald:StatePartnership ; "
+                         "ald:startDate ?d }")
+    assert isinstance(result, ox.QuerySolutions)
+    start = {row["p"].value.rsplit("/", 1)[1]:
+             (row["d"].value, row["d"].datatype.value.rsplit("#")[1]) for row in result}
+    added = {
+        # the ceremony in Haiti (Louisiana National Guard; the year from the DoD's AFPS)
+        "louisiana-haiti": ("2012-01-18", "date"),
+        # the month the relationship began (National Guard Bureau; New Hampshire Guard)
+        "new-hampshire-cape-verde": ("2022-02", "gYearMonth"),
+        # the signing in Trondheim (DVIDS)
+        "minnesota-norway": ("2023-02-15", "date"),
+        # formalized at two signings in 2023, 30 March and 21 July (DVIDS): the year
+        "new-jersey-cyprus": ("2023", "gYear"),
+        # Florida's partnership with Guyana widened to the Regional Security System in 2006
+        **{"florida-" + n: ("2006", "gYear") for n in RSS_MEMBERS},
+        # formally established in June 2003 (the Virginia Guard); the Bureau's article of May
+        # 2024: partners since 2003, the 20th anniversary of the formal partnership in July 2023
+        "virginia-tajikistan": ("2003-06", "gYearMonth"),
+        # late 1993 (the Bureau, 2014); dating back to 1993, 30 years marked in July 2023
+        # (the Government of Slovenia)
+        "colorado-slovenia": ("1993", "gYear"),
+        # three years after Arizona-Kazakhstan (1993): the DoD's American Forces Press Service
+        "montana-kyrgyzstan": ("1996", "gYear"),
+    }
+    assert {p: start.get(p) for p in added} == added
+    # the other dates the official pages give are attributed, disputed claims
+    disputed = store.query(PREFIXES + "SELECT ?p ?d ?s WHERE { ?c a ald:Claim ; "
+                           "ald:claimSubject ?p ; ald:claimPredicate ald:startDate ; "
+                           "ald:claimStatus ald:DisputedClaim ; dcterms:date ?d ; "
+                           "dcterms:source ?s . ?p a ald:StatePartnership }")
+    assert isinstance(disputed, ox.QuerySolutions)
+    assert {(r["p"].value.rsplit("/", 1)[1], r["d"].value, r["s"].value.rsplit("/", 1)[1])
+            for r in disputed} == {
+        ("louisiana-haiti", "2010", "lang-louisiana-haiti-2015"),
+        ("new-hampshire-cape-verde", "2021", "dvids-new-hampshire-cabo-verde-2024"),
+        # Serbia's Ministry of Defence: defence cooperation officially began with a visit
+        # in September 2007 (the Bureau: announced in Columbus on 8 September 2006)
+        ("ohio-serbia", "2007-09", "mod-serbia-state-partnership"),
+        # inaugurated in Monrovia on 27 October 2010 (AFRICOM; the Bureau's list: 2009)
+        ("michigan-liberia", "2010-10-27", "ngb-michigan-liberia-2010"),
+        # the Bureau in 2010: partners since 2004
+        ("virginia-tajikistan", "2004", "ngb-virginia-tajikistan-2010"),
+        # the Bureau in 2013: began in 1994
+        ("colorado-slovenia", "1994", "ngb-colorado-slovenia-2013"),
+    }
+    # the partners added with them carry the Wikidata ids two country lists agree on
+    mapped = store.query(PREFIXES + "SELECT ?n ?q WHERE { ?p a ald:StatePartnership ; "
+                         "ald:partnerNation ?n . ?n skos:exactMatch ?q }")
+    assert isinstance(mapped, ox.QuerySolutions)
+    ids = {r["n"].value.rsplit("/", 1)[1]: r["q"].value.rsplit("/", 1)[1] for r in mapped}
+    assert {n: ids.get(n) for n in RSS_MEMBERS} == RSS_MEMBERS
+    assert ids.get("cyprus") == "Q229"
+    # Montana, the state added with them, has the id two lists of U.S. states agree on
+    assert _values(store, "SELECT ?q WHERE { id:state\\/montana skos:exactMatch ?q }") == {
+        "http://www.wikidata.org/entity/Q1212"}
 
 
 def test_successor_states(store: Store) -> None:
