@@ -1029,6 +1029,30 @@ def test_organisations_carry_their_verified_wikidata_ids(store: Store) -> None:
     }
 
 
+def test_treaties_carry_their_verified_wikidata_ids(store: Store) -> None:
+    """Issue 9: only the North Atlantic Treaty's id (Q877399) was found in a record generated
+    from Wikidata with a second property agreeing (parties, place and day of signature); no
+    other treaty or agreement is mapped."""
+    mapped = store.query(PREFIXES + "SELECT ?t ?q WHERE { ?t skos:exactMatch ?q "
+                         f"FILTER (STRSTARTS(STR(?t), \"{ID}treaty/\")) }}")
+    assert isinstance(mapped, ox.QuerySolutions)
+    assert {(s["t"].value.rsplit("/", 1)[1], s["q"].value) for s in mapped} == {
+        ("north-atlantic-treaty", "http://www.wikidata.org/entity/Q877399"),
+    }
+    # the treaty it maps is the one signed at Washington on 4 April 1949 by the twelve
+    assert _values(store, f"""SELECT ?d WHERE {{ <{ID}treaty/north-atlantic-treaty>
+        skos:exactMatch <http://www.wikidata.org/entity/Q877399> ; ald:signedOn ?d }}""") \
+        == {"1949-04-04"}
+
+
+def test_exercises_and_partnerships_carry_no_unverified_wikidata_ids(store: Store) -> None:
+    """Issue 9: no record generated from Wikidata gave the exercises', NORAD's, AUKUS's, the
+    Rio Treaty's or NATO's partnership frameworks' ids with an agreeing second property."""
+    for prefix in ("exercise/", "partnership/", "alliance/norad", "alliance/rio-treaty"):
+        assert not _values(store, "SELECT ?q WHERE { ?r skos:exactMatch ?q "
+                                  f"FILTER (STRSTARTS(STR(?r), \"{ID}{prefix}\")) }}"), prefix
+
+
 def test_the_readme_s_wikidata_claims_match_the_data(store: Store) -> None:
     """Every "Name Q123" or "Name (Q123)" the README's mapping note gives is in the data."""
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
@@ -1045,8 +1069,10 @@ def test_the_readme_s_wikidata_claims_match_the_data(store: Store) -> None:
         assert labelled, f"the README maps {name!r} to {qid}, the data does not"
     # and the note's "no id is given for" list holds
     unmapped_ones = ("alliance/norad", "partnership/aukus", "alliance/rio-treaty",
-                     "treaty/anzus-treaty", "partnership/partnership-for-peace",
-                     "organisation/dsca", "exercise/balikatan")
+                     "treaty/anzus-treaty", "treaty/rio-treaty", "treaty/warsaw-treaty",
+                     "partnership/partnership-for-peace", "partnership/mediterranean-dialogue",
+                     "organisation/dsca", "organisation/usafricom", "organisation/usfj",
+                     "exercise/balikatan", "exercise/cobra-gold")
     for unmapped in unmapped_ones:
         assert _values(store, f"SELECT ?t WHERE {{ <{ID}{unmapped}> a ?t }}")
         assert not _values(store, f"SELECT ?q WHERE {{ <{ID}{unmapped}> skos:exactMatch ?q }}")
