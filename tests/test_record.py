@@ -396,20 +396,17 @@ def test_pfp_signature_days_from_nato_and_partner_governments(store: Store) -> N
     1994, Georgia 23 March
     1994, Slovenia 30 March
     1994, Azerbaijan 4 May 1994, Austria 10 February 1995, Switzerland 11 December 1996; Russia
-    22 June 1994 from Germany's Federal Agency for Civic Education and NATO's summary; Hungary
-    and Latvia February 1994 and North Macedonia November 1995, by month only)."""
+    22 June 1994 from Germany's Federal Agency for Civic Education and NATO's summary). Hungary's,
+    Latvia's and North Macedonia's months are now days (pfp3, tested below)."""
     expected = {
         "poland": ("1994-02-02", "mon-pl-nato-calendar"),
         "albania": ("1994-02-23", "albania-mfa-relations-with-nato"),
-        "latvia": ("1994-02", "saeima-latvia-and-nato"),
-        "hungary": ("1994-02", "hungary-mfa-nato-relations"),
         "moldova": ("1994-03-16", "moldova-mfa-pfp"),
         "georgia": ("1994-03-23", "georgia-mfa-nato-relations-2008"),
         "slovenia": ("1994-03-30", "slovenia-mission-nato-chronology"),
         "azerbaijan": ("1994-05-04", "azerbaijan-mfa-nato-pfp"),
         "russia": ("1994-06-22", "bpb-chronicle-1994-01-10"),
         "austria": ("1995-02-10", "bundesheer-pfp-chronology-1998"),
-        "north-macedonia": ("1995-11", "mod-mk-pfp"),
         "switzerland": ("1996-12-11", "admin-ch-pfp-review-1998"),
         "ireland": ("1999-12-01", "nato-update-1999-12-01-ireland"),
         "croatia": ("2000-05-25", "nato-eapc-florence-2000-05-25"),
@@ -461,10 +458,74 @@ def test_pfp_signature_days_from_nato_and_partner_governments(store: Store) -> N
                    "ald:withdrawnOn ?w }") == {"1996-10"}
     # partners whose day no page of NATO or of their government gave us keep their year
     years = _values(store, """SELECT ?d WHERE { VALUES ?n {
-        id:nation\\/estonia id:nation\\/belarus id:nation\\/sweden }
+        id:nation\\/bulgaria id:nation\\/belarus id:nation\\/sweden }
         ?m org:organization id:partnership\\/partnership-for-peace ; org:member ?n ;
            ald:startDate ?d }""")
     assert years == {"1994", "1995"}
+
+
+def test_pfp_signature_days_added_in_pfp3(store: Store) -> None:
+    """Issue 9 (pfp3): more days of signature of the Partnership for Peace Framework Document,
+    from NATO's chronology of February 1994 (French version: Estonia 3 February, Hungary and
+    Ukraine 8 February; Poland's 2 February, already from Poland's Ministry of National
+    Defence, too) and from the partners' foreign ministries (Slovakia 9 February 1994, Latvia
+    14 February 1994, North Macedonia 15 November 1995). Hungary's, Latvia's and North
+    Macedonia's month claims are replaced by the day; their month sources stay on the
+    membership."""
+    expected = {
+        "estonia": ("1994-02-03", {"nato-update-1994-02-fr"}),
+        "hungary": ("1994-02-08", {"nato-update-1994-02-fr"}),
+        "ukraine": ("1994-02-08", {"nato-update-1994-02-fr"}),
+        "slovakia": ("1994-02-09", {"mzv-sk-road-to-nato"}),
+        "latvia": ("1994-02-14", {"mfa-lv-path-to-nato"}),
+        "north-macedonia": ("1995-11-15", {"mfa-mk-euro-atlantic-integration"}),
+        "poland": ("1994-02-02", {"mon-pl-nato-calendar", "nato-update-1994-02-fr"}),
+    }
+    for slug, (day, sources) in expected.items():
+        m = "id:membership\\/partnership-for-peace-" + slug
+        # the start date is the day, an xsd:date, and the interval begins at its instant
+        result = store.query(PREFIXES + "PREFIX time: <http://www.w3.org/2006/time#> "
+                             "SELECT ?d ?b WHERE { " + m + " ald:startDate ?d ; "
+                             "ald:startEvent ald:Joining ; org:memberDuring/time:hasBeginning ?b "
+                             ". FILTER (DATATYPE(?d) = xsd:date) }")
+        assert isinstance(result, ox.QuerySolutions)
+        rows = [(r["d"].value, r["b"].value.rsplit("/", 1)[1]) for r in result]
+        assert rows == [(day, day)], slug
+        # one recorded claim of that day names exactly its sources, each also the membership's
+        claims = store.query(PREFIXES + "SELECT ?c ?src WHERE { ?c ald:claimSubject " + m
+                             + " ; ald:claimPredicate ald:startDate ; ald:claimObject ?o ; "
+                             "ald:claimStatus ald:RecordedFact ; dcterms:source ?src . " + m
+                             + ' dcterms:source ?src . FILTER (STRENDS(STR(?o), "/' + day
+                             + '")) }')
+        assert isinstance(claims, ox.QuerySolutions)
+        found = [(r["c"].value, r["src"].value.rsplit("/", 1)[1]) for r in claims]
+        assert len({c for c, _ in found}) == 1, slug
+        assert {s for _, s in found} == sources, slug
+        # no claim of a coarser date is left for the membership
+        coarse = _values(store, "SELECT ?c WHERE { ?c ald:claimSubject " + m
+                         + ' ; ald:claimPredicate ald:startDate ; ald:claimObject ?o . '
+                         'FILTER (!STRENDS(STR(?o), "/' + day + '")) }')
+        assert coarse == set(), slug
+    # the months the governments gave before stay among the sources of the membership
+    for slug, src in (("hungary", "hungary-mfa-nato-relations"),
+                      ("latvia", "saeima-latvia-and-nato"), ("north-macedonia", "mod-mk-pfp")):
+        assert src in _slugs(_values(store, "SELECT ?s WHERE { id:membership\\/"
+                                     "partnership-for-peace-" + slug + " dcterms:source ?s }"))
+    # the new sources: NATO's page and the three foreign ministries' pages, read 2026-12-02
+    pubs = store.query(PREFIXES + """SELECT ?s ?pub ?u WHERE {
+        VALUES ?s { id:source\\/nato-update-1994-02-fr id:source\\/mzv-sk-road-to-nato
+                    id:source\\/mfa-lv-path-to-nato id:source\\/mfa-mk-euro-atlantic-integration }
+        ?s schema:publisher ?pub ; schema:url ?u ; ald:accessedOn "2026-12-02"^^xsd:date }""")
+    assert isinstance(pubs, ox.QuerySolutions)
+    assert {(r["s"].value.rsplit("/", 1)[1], r["pub"].value, r["u"].value.split("/")[2])
+            for r in pubs} == {
+        ("nato-update-1994-02-fr", "North Atlantic Treaty Organization", "www.nato.int"),
+        ("mzv-sk-road-to-nato", "Ministry of Foreign and European Affairs of the Slovak Republic",
+         "mzv.sk"),
+        ("mfa-lv-path-to-nato", "Ministry of Foreign Affairs of the Republic of Latvia",
+         "mfa.gov.lv"),
+        ("mfa-mk-euro-atlantic-integration",
+         "Ministry of Foreign Affairs of the Republic of Macedonia", "www.mfa.gov.mk")}
 
 
 def test_kazakhstan_pfp_year_is_disputed_by_nato_s_own_page(store: Store) -> None:
