@@ -615,13 +615,18 @@ def test_state_partnerships_added_for_issue_9(store: Store) -> None:
     assert len(start) == 18 + len(added) + 28 + 5 + 14
 
 
-def test_state_partnerships_added_in_the_second_round(store: Store) -> None:
-    """Issue 9, second round: each pair and its start, at the precision its official page gives."""
+def _partnership_starts(store: Store) -> dict[str, tuple[str, str]]:
+    """Each state partnership's slug, with its start as written and that date's datatype."""
     result = store.query(PREFIXES + "SELECT ?p ?d WHERE { ?p a ald:StatePartnership ; "
                          "ald:startDate ?d }")
     assert isinstance(result, ox.QuerySolutions)
-    start = {row["p"].value.rsplit("/", 1)[1]:
-             (row["d"].value, row["d"].datatype.value.rsplit("#")[1]) for row in result}
+    return {row["p"].value.rsplit("/", 1)[1]:
+            (row["d"].value, row["d"].datatype.value.rsplit("#")[1]) for row in result}
+
+
+def test_state_partnerships_added_in_the_second_round(store: Store) -> None:
+    """Issue 9, second round: each pair and its start, at the precision its official page gives."""
+    start = _partnership_starts(store)
     added = {
         # the month of the announcement (dated to the month in the fourth round)
         "iowa-kosovo": ("2011-03", "gYearMonth"),
@@ -695,11 +700,7 @@ RSS_MEMBERS = {
 def test_state_partnerships_added_in_the_fourth_round(store: Store) -> None:
     """Issue 9, fourth round: each pair and its start, at the precision its official page gives;
     where official pages disagree, the other date is kept as a disputed claim with its source."""
-    result = store.query(PREFIXES + "SELECT ?p ?d WHERE { ?p a ald:StatePartnership ; "
-                         "ald:startDate ?d }")
-    assert isinstance(result, ox.QuerySolutions)
-    start = {row["p"].value.rsplit("/", 1)[1]:
-             (row["d"].value, row["d"].datatype.value.rsplit("#")[1]) for row in result}
+    start = _partnership_starts(store)
     added = {
         # the ceremony in Haiti (Louisiana National Guard; the year from the DoD's AFPS)
         "louisiana-haiti": ("2012-01-18", "date"),
