@@ -1382,3 +1382,29 @@ def test_pacific_treaty_obligations_rest_on_primary_records(
             assert len(comment) == 1 and "not the signed text" in next(iter(comment))
     else:
         assert notes == set()
+
+
+def test_what_the_record_leaves_undated_is_listed_in_the_readme(store: Store) -> None:
+    """The scope guard: a fact no source supports is left out *and listed*. Every partner whose
+    PfP signature is known only to the year, and every partner across the globe with no start,
+    is named in the README's "What the record could not confirm"; so are the undated Rio Treaty
+    and SEATO memberships. Dating one (with a source) or dropping its README entry fails here."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("* **What the record could not confirm**")
+    listed = " ".join(readme[start:readme.index("\n* ", start + 1)].split())
+    year_only = _values(store, """SELECT ?l WHERE {
+        ?m org:organization id:partnership\\/partnership-for-peace ; org:member ?n ;
+           ald:startDate ?d FILTER (DATATYPE(?d) = xsd:gYear)
+        ?n rdfs:label ?l FILTER (langMatches(lang(?l), "en")) }""")
+    undated = _values(store, """SELECT ?l WHERE {
+        ?m org:organization id:partnership\\/nato-partners-across-the-globe ; org:member ?n .
+        FILTER NOT EXISTS { ?m ald:startDate ?d }
+        ?n rdfs:label ?l FILTER (langMatches(lang(?l), "en")) }""")
+    assert len(year_only) == 10 and undated == {"Japan"}
+    for label in year_only | undated:
+        assert label in listed, f"{label}'s missing day is not listed in the README"
+    for alliance, words in (("rio-treaty", "Rio Treaty: no membership is dated"),
+                            ("seato", "SEATO memberships have no start date")):
+        assert _values(store, f"""SELECT ?m WHERE {{ ?m org:organization id:alliance\\/{alliance}
+            FILTER NOT EXISTS {{ ?m ald:startDate ?d }} }}""")
+        assert words in listed
